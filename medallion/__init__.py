@@ -1,0 +1,1 @@
+"""medallion-lab: the shared pieces of every pipeline (settings, contracts, lake layout)."""

@@ -1,0 +1,70 @@
+"""The `medallion` command: small helpers the Makefile and the labs call.
+
+medallion generate ecommerce --days 3 --size small     write landing files
+medallion summary ecommerce                            print what a run produced
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from medallion.settings import load_settings
+
+SIZES = {"tiny": 50, "small": 500, "medium": 50_000, "large": 1_000_000, "xlarge": 10_000_000}
+DEFAULT_START = "2026-11-01"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="medallion", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write deterministic sample landing files")
+    generate.add_argument("dataset", choices=["ecommerce"])
+    generate.add_argument("--start", default=DEFAULT_START, help="first delivery date (YYYY-MM-DD)")
+    generate.add_argument("--days", type=int, default=3, help="number of daily deliveries")
+    generate.add_argument(
+        "--size",
+        choices=sorted(SIZES, key=SIZES.get),
+        default="small",
+        help="orders per day: " + ", ".join(f"{k}={v:,}" for k, v in SIZES.items()),
+    )
+    generate.add_argument("--orders-per-day", type=int, help="overrides --size")
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--out", type=Path, help="landing folder (default: data/landing)")
+
+    summary = commands.add_parser("summary", help="print rows per layer, quarantine and gold")
+    summary.add_argument("dataset", choices=["ecommerce"])
+
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        return _generate(args)
+    if args.command == "summary":
+        from medallion.summary import print_summary
+
+        return print_summary(args.dataset)
+    return 2
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from medallion.generate.ecommerce import generate_ecommerce
+
+    out = args.out or load_settings().landing_dir
+    counts = generate_ecommerce(
+        out_dir=out / args.dataset,
+        start=date.fromisoformat(args.start),
+        days=args.days,
+        orders_per_day=args.orders_per_day or SIZES[args.size],
+        seed=args.seed,
+    )
+    for source, per_day in counts.items():
+        total = sum(per_day.values())
+        print(f"  {source:<12} {total:>12,} rows over {len(per_day)} day(s)")
+    print(f"landing files written to {out / args.dataset}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

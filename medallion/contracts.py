@@ -1,0 +1,178 @@
+"""Data contracts: one YAML file per source table, the single source of truth.
+
+A contract says what a source promises to deliver: its columns and their types, the
+primary key, the column that orders versions of a key, which values are accepted and
+which ranges are sane. The Spark read schema, the silver rules and the quality gates are
+all derived from it, so adding a dataset means writing contracts, not copying code.
+
+Files live at `data/contracts/<dataset>/<table>.yml`; see ecommerce/orders.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from medallion.errors import DataError
+from medallion.settings import load_settings
+
+SIMPLE_TYPES = {"string", "integer", "long", "double", "boolean", "date", "timestamp"}
+DECIMAL_TYPE = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
+NORMALIZATIONS = {"lower", "upper"}
+SOURCE_FORMATS = {"csv", "jsonl"}
+
+
+class ContractError(DataError):
+    """A contract file is malformed; the message names the file and the field to fix."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column as the source promises to deliver it."""
+
+    name: str
+    type: str
+    nullable: bool = True
+    description: str = ""
+    normalize: str | None = None
+    accepted_values: tuple[str, ...] | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in {"integer", "long", "double"} or self.type.startswith("decimal")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The promise one source table makes to the pipeline."""
+
+    dataset: str
+    table: str
+    description: str
+    owner: str
+    source_folder: str
+    source_format: str
+    primary_key: tuple[str, ...]
+    version_column: str
+    columns: tuple[Column, ...]
+    event_time_column: str | None = None
+    max_quarantine_share: float = 0.05
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [column.name for column in self.columns if not column.nullable]
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.dataset}.{self.table} has no column {name!r}")
+
+
+def contract_path(dataset: str, table: str) -> Path:
+    return load_settings().contracts_dir / dataset / f"{table}.yml"
+
+
+def list_tables(dataset: str) -> list[str]:
+    """Tables of a dataset, in alphabetical order (one contract file each)."""
+    folder = load_settings().contracts_dir / dataset
+    tables = sorted(path.stem for path in folder.glob("*.yml"))
+    if not tables:
+        raise ContractError(f"no contracts found in {folder}: is the dataset name right?")
+    return tables
+
+
+def load_contract(dataset: str, table: str) -> Contract:
+    """Read and check `data/contracts/<dataset>/<table>.yml`."""
+    path = contract_path(dataset, table)
+    if not path.exists():
+        raise ContractError(
+            f"contract {path} does not exist (dataset={dataset!r}, table={table!r})"
+        )
+    return parse_contract(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+
+
+def parse_contract(raw: dict, path: Path | None = None) -> Contract:
+    """Build a Contract from parsed YAML, failing loudly on anything ambiguous."""
+    where = str(path) if path else "contract"
+
+    def need(key: str):
+        if key not in raw or raw[key] in (None, "", []):
+            raise ContractError(f"{where}: required field {key!r} is missing")
+        return raw[key]
+
+    columns = tuple(_parse_column(item, where) for item in need("columns"))
+    names = [column.name for column in columns]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ContractError(f"{where}: columns listed twice: {duplicates}")
+    primary_key = tuple(need("primary_key"))
+    source = need("source")
+    contract = Contract(
+        dataset=need("dataset"),
+        table=need("table"),
+        description=str(raw.get("description", "")).strip(),
+        owner=str(raw.get("owner", "")),
+        source_folder=source.get("folder", raw["table"]),
+        source_format=source.get("format", ""),
+        primary_key=primary_key,
+        version_column=need("version_column"),
+        columns=columns,
+        event_time_column=raw.get("event_time_column"),
+        max_quarantine_share=float(raw.get("max_quarantine_share", 0.05)),
+        path=path,
+    )
+    if contract.source_format not in SOURCE_FORMATS:
+        raise ContractError(
+            f"{where}: source.format must be one of {sorted(SOURCE_FORMATS)}, "
+            f"got {contract.source_format!r}"
+        )
+    referenced = [*primary_key, contract.version_column]
+    if contract.event_time_column:
+        referenced.append(contract.event_time_column)
+    for name in referenced:
+        if name not in names:
+            raise ContractError(
+                f"{where}: {name!r} is used as a key or version but is not a column"
+            )
+    for name in primary_key:
+        if contract.column(name).nullable:
+            raise ContractError(f"{where}: key column {name!r} must be declared nullable: false")
+    return contract
+
+
+def _parse_column(item: dict, where: str) -> Column:
+    name = item.get("name")
+    if not name:
+        raise ContractError(f"{where}: a column has no name: {item}")
+    column_type = str(item.get("type", "")).replace(" ", "")
+    if column_type not in SIMPLE_TYPES and not DECIMAL_TYPE.match(column_type):
+        raise ContractError(
+            f"{where}: column {name!r} has unknown type {item.get('type')!r}; "
+            f"use one of {sorted(SIMPLE_TYPES)} or decimal(p,s)"
+        )
+    normalize = item.get("normalize")
+    if normalize is not None and normalize not in NORMALIZATIONS:
+        raise ContractError(f"{where}: column {name!r}: normalize must be one of {NORMALIZATIONS}")
+    accepted = item.get("accepted_values")
+    return Column(
+        name=name,
+        type=column_type,
+        nullable=bool(item.get("nullable", True)),
+        description=str(item.get("description", "")),
+        normalize=normalize,
+        accepted_values=tuple(str(value) for value in accepted) if accepted else None,
+        min=Decimal(str(item["min"])) if item.get("min") is not None else None,
+        max=Decimal(str(item["max"])) if item.get("max") is not None else None,
+    )

@@ -1,0 +1,79 @@
+"""Job: load one day's delivery of a source table from landing into bronze.
+
+Bronze keeps every row exactly as delivered (all columns as strings), adds lineage
+columns and is partitioned by delivery date. Re-running a date replaces that date only.
+
+By hand:
+    spark-submit spark/jobs/ingest_to_bronze.py --dataset ecommerce --table orders --ds 2026-11-01
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import UTC, datetime
+
+from pyspark.sql import SparkSession
+
+from medallion.contracts import load_contract
+from medallion.lake import write_commit_marker
+from spark.landing import count_source_records, landing_files, read_delivery
+from spark.partitions import clear_partition, count_partition_rows, replace_partition
+from spark.session import configure_job
+from spark.transforms.ingest import add_ingestion_metadata
+
+log = logging.getLogger(__name__)
+
+
+def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
+    """Ingest `<dataset>.<table>` for delivery date `ds`; return what was loaded."""
+    configure_job(spark)
+    contract = load_contract(dataset, table)
+    files = landing_files(contract, ds)
+    source_rows = sum(count_source_records(path, contract.source_format) for path in files)
+
+    delivered, data_columns = read_delivery(spark, contract, files)
+    bronze = add_ingestion_metadata(delivered, data_columns, ds, datetime.now(UTC))
+    if source_rows:
+        replace_partition(bronze, "bronze", dataset, table, ds)
+        rows = count_partition_rows(spark, "bronze", dataset, table, ds)
+    else:
+        clear_partition("bronze", dataset, table, ds)
+        rows = 0
+    stats = {
+        "rows": rows,
+        "source_rows": source_rows,
+        "source_files": [path.name for path in files],
+        "extra_columns": [name for name in data_columns if name not in contract.column_names],
+    }
+    write_commit_marker("bronze", dataset, table, ds, stats)
+    log.info(
+        "%s.%s %s: %s rows from %s file(s) -> bronze (files hold %s rows)",
+        dataset,
+        table,
+        ds,
+        f"{rows:,}",
+        len(files),
+        f"{source_rows:,}",
+    )
+    return {"dataset": dataset, "table": table, "ds": ds, "layer": "bronze", **stats}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--table", required=True)
+    parser.add_argument("--ds", required=True, help="delivery date, YYYY-MM-DD")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from spark.session import local_session
+
+    spark = local_session(f"ingest_{args.dataset}_{args.table}")
+    try:
+        run(spark, args.dataset, args.table, args.ds)
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main()

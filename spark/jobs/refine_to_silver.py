@@ -1,0 +1,121 @@
+"""Job: clean one delivery date of a bronze table into silver and quarantine.
+
+Silver gets the rows that keep every promise of the contract, typed and de-duplicated
+(one row per key per delivery, the latest version). Every other row goes to quarantine
+with the reason it was rejected, so silver + quarantine = bronze for every date.
+
+By hand:
+    spark-submit spark/jobs/refine_to_silver.py --dataset ecommerce --table orders --ds 2026-11-01
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from pyspark.sql import SparkSession
+
+from medallion.contracts import load_contract
+from medallion.lake import write_commit_marker
+from spark.partitions import clear_partition, read_partition, replace_partition
+from spark.session import configure_job
+from spark.transforms.refine import REJECT_REASON, flag_rows, select_quarantine, select_silver
+
+log = logging.getLogger(__name__)
+
+
+def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
+    """Refine `<dataset>.<table>` for delivery date `ds`; return the row accounting."""
+    configure_job(spark)
+    contract = load_contract(dataset, table)
+    bronze = read_partition(spark, "bronze", dataset, table, ds)
+    # Cached because three actions read it: the counts and the two writes.
+    flagged = flag_rows(bronze, contract).cache()
+    try:
+        counts = {
+            row[REJECT_REASON]: row["count"]
+            for row in flagged.groupBy(REJECT_REASON).count().collect()
+        }
+        silver_rows = counts.pop(None, 0)
+        quarantined_by_reason = dict(sorted(counts.items()))
+        quarantined = sum(quarantined_by_reason.values())
+        _write(select_silver(flagged, contract), "silver", dataset, table, ds, silver_rows)
+        _write(
+            select_quarantine(flagged, bronze.columns),
+            "quarantine",
+            dataset,
+            table,
+            ds,
+            quarantined,
+        )
+    finally:
+        flagged.unpersist()
+
+    bronze_rows = silver_rows + quarantined
+    write_commit_marker(
+        "quarantine",
+        dataset,
+        table,
+        ds,
+        {"rows": quarantined, "rows_by_reason": quarantined_by_reason},
+    )
+    write_commit_marker(
+        "silver",
+        dataset,
+        table,
+        ds,
+        {
+            "rows": silver_rows,
+            "bronze_rows": bronze_rows,
+            "quarantined": quarantined,
+            "quarantined_by_reason": quarantined_by_reason,
+        },
+    )
+    reasons = ", ".join(f"{reason}: {n:,}" for reason, n in quarantined_by_reason.items())
+    log.info(
+        "%s.%s %s: %s bronze -> %s silver, %s quarantined%s",
+        dataset,
+        table,
+        ds,
+        f"{bronze_rows:,}",
+        f"{silver_rows:,}",
+        f"{quarantined:,}",
+        f" ({reasons})" if reasons else "",
+    )
+    return {
+        "dataset": dataset,
+        "table": table,
+        "ds": ds,
+        "layer": "silver",
+        "bronze_rows": bronze_rows,
+        "rows": silver_rows,
+        "quarantined": quarantined,
+        "quarantined_by_reason": quarantined_by_reason,
+    }
+
+
+def _write(frame, layer: str, dataset: str, table: str, ds: str, expected_rows: int) -> None:
+    if expected_rows:
+        replace_partition(frame, layer, dataset, table, ds)
+    else:
+        clear_partition(layer, dataset, table, ds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--table", required=True)
+    parser.add_argument("--ds", required=True, help="delivery date, YYYY-MM-DD")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from spark.session import local_session
+
+    spark = local_session(f"refine_{args.dataset}_{args.table}")
+    try:
+        run(spark, args.dataset, args.table, args.ds)
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main()
