@@ -1,0 +1,125 @@
+"""
+# ecommerce_daily
+
+The flagship pipeline: one day's deliveries of the web shop, from landing files to gold marts.
+
+| layer | task | reads | writes |
+|---|---|---|---|
+| bronze | `bronze.ingest_<table>` (Spark) | `data/landing/ecommerce/<table>/<ds>/` | `data/lake/bronze/ecommerce/<table>/ingest_date=<ds>/` |
+| silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
+| gold | `gold.build_gold` (dbt build) | all committed silver | `data/warehouse/ecommerce.duckdb`, `data/lake/gold/ecommerce/*.parquet` |
+| publish | `publish_run_summary` | the tasks' row counts | the task log |
+
+Tables: customers, products, orders, order_items (CSV) and events (JSON lines); their
+columns, keys and rules are the contracts in `data/contracts/ecommerce/`.
+
+**Schedule**: daily at 06:00 UTC for the day before (the run of 2026-11-20 starts on
+2026-11-21 at 06:00 and processes the deliveries of 2026-11-20; `{{ ds }}` = 2026-11-20).
+
+**Re-running** a date replaces exactly that date's partitions, and gold is rebuilt from all
+committed silver: re-runs and backfills are idempotent and can run in any order.
+
+**Triage a failure**
+- Failed at once, no retries: the data broke a promise (a file without a contract column,
+  a corrupt file, a failed gate). The log's last line names the file or check; fix the data
+  or the contract, then clear the task.
+- Failed after retries: something transient kept failing (a missing delivery, Spark or
+  disk trouble). Check that `data/landing/ecommerce/<table>/<ds>/` exists and the
+  `spark_default` connection points at a running Spark.
+- `gold.build_gold` failed: a dbt model or test failed; the log lists the failing nodes
+  (run `cd dbt && dbt build --profiles-dir .` to reproduce).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, task
+
+from medallion.errors import fail_fast_on_data_errors
+
+DATASET = "ecommerce"
+# The contracts in data/contracts/ecommerce/ list the same tables (a test checks it);
+# they are not read here because DAG files must not touch files while being parsed.
+TABLES = ["customers", "products", "orders", "order_items", "events"]
+# Where Spark runs is decided by this Airflow connection, not by code: local[2] in the
+# embedded setup, a Spark Connect server or a standalone cluster with docker compose.
+SPARK_CONN_ID = "spark_default"
+
+default_args = {
+    "owner": "data-platform",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def ingest(table: str, ds: str | None = None, spark=None) -> dict:
+    """Landing files of one table and date -> bronze partition."""
+    from spark.jobs import ingest_to_bronze
+
+    with fail_fast_on_data_errors():
+        return ingest_to_bronze.run(spark, DATASET, table, ds)
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def refine(table: str, ds: str | None = None, spark=None) -> dict:
+    """Bronze partition -> silver and quarantine partitions."""
+    from spark.jobs import refine_to_silver
+
+    with fail_fast_on_data_errors():
+        return refine_to_silver.run(spark, DATASET, table, ds)
+
+
+@task
+def build_gold() -> dict:
+    """dbt build: staging views and marts over all committed silver, with dbt tests."""
+    from medallion.gold import build_gold as run_dbt_build
+
+    with fail_fast_on_data_errors():
+        return run_dbt_build(DATASET)
+
+
+@task
+def publish_run_summary(
+    silver_results: list[dict], gold_result: dict, ds: str | None = None
+) -> str:
+    """Log the run's row accounting in one readable block."""
+    from medallion.summary import format_run_summary
+
+    summary = format_run_summary(DATASET, ds, silver_results, gold_result)
+    print(summary)
+    return summary
+
+
+@dag(
+    dag_id="ecommerce_daily",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["ecommerce", "medallion"],
+    doc_md=__doc__,
+)
+def ecommerce_daily():
+    with TaskGroup("bronze"):
+        bronze = {
+            table: ingest.override(task_id=f"ingest_{table}")(table=table) for table in TABLES
+        }
+    with TaskGroup("silver"):
+        silver = {
+            table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES
+        }
+    for table in TABLES:
+        bronze[table] >> silver[table]
+    with TaskGroup("gold"):
+        gold = build_gold()
+    list(silver.values()) >> gold
+    publish_run_summary(list(silver.values()), gold)
+
+
+ecommerce_daily()
