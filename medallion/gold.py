@@ -1,0 +1,256 @@
+"""Build the gold layer: run the dbt project in `dbt/` in-process and report what it built.
+
+One `dbt build` reads the committed silver parquet of the dataset, builds the staging
+views and the mart tables in the DuckDB warehouse `<data>/warehouse/<dataset>.duckdb`,
+runs every unit test and data test in DAG order, and exports each mart to
+`<data>/lake/gold/<dataset>/<mart>.parquet`. The Airflow task calls `build_gold()`;
+to run dbt by hand, see dbt/README.md.
+
+`build_gold()` returns a summary of the run, and raises GoldBuildError naming every
+failing model or test when anything fails:
+
+    {"dataset": "ecommerce", "warehouse": "/…/warehouse/ecommerce.duckdb",
+     "nodes": {"stg_ecommerce__orders": "success", "unique_fct_orders_order_id": "pass", …},
+     "models": {"passed": 11, "failed": 0, "skipped": 0},
+     "tests": {"passed": 74, "failed": 0, "skipped": 0, "warned": 4},
+     "mart_rows": {"agg_daily_sales": 412, "fct_orders": 1500, …}, "seconds": 9.8}
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from medallion.contracts import list_tables
+from medallion.errors import DataError
+from medallion.lake import UncommittedPartitionError, assert_all_committed, table_dir
+from medallion.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+# The dbt project builds one dataset: its sources, profile and marts are e-commerce's.
+DBT_DATASET = "ecommerce"
+MARTS_FOLDER = "marts"
+PASSED = {"success", "pass"}  # a model built / a test passed
+FAILED = {"error", "fail"}  # "skipped" means an upstream node failed
+ACCEPTED = PASSED | {"warn"}  # a test with severity "warn" reports but does not stop gold
+
+
+class GoldBuildError(DataError):
+    """The gold build failed; the message lists every failing node and why.
+
+    A data error: the same silver and the same models fail the same way on a retry.
+
+    `summary` holds the node statuses and counts of the failed run (empty when dbt could
+    not start), for callers that report metrics about failed runs too.
+    """
+
+    def __init__(self, message: str, summary: dict | None = None):
+        super().__init__(message)
+        self.summary = summary or {}
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process holds the warehouse file. Transient: the task is retried."""
+
+
+def build_gold(dataset: str = DBT_DATASET) -> dict:
+    """Run `dbt build` for the dataset and return the summary described in the module doc."""
+    if dataset != DBT_DATASET:
+        raise ValueError(f"the dbt project in dbt/ builds only {DBT_DATASET!r}, not {dataset!r}")
+    settings = load_settings()
+    _check_silver_is_committed(dataset)
+    warehouse = settings.warehouse_dir / f"{dataset}.duckdb"
+    # DuckDB creates the warehouse file and COPY writes the exports, but neither
+    # creates folders.
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    (settings.lake_dir / "gold" / dataset).mkdir(parents=True, exist_ok=True)
+
+    started = time.monotonic()
+    run_results = _invoke_dbt_build(settings)
+    not_passed = [result for result in run_results if str(result.status) not in ACCEPTED]
+    if not_passed:
+        report = _failure_report(not_passed, settings.dbt_project_dir)
+        raise GoldBuildError(report, summary=_summarise(run_results))
+    marts = [result.node.name for result in run_results if _is_mart(result.node)]
+    summary = {
+        "dataset": dataset,
+        "warehouse": str(warehouse),
+        **_summarise(run_results),
+        "mart_rows": _count_rows(warehouse, marts),
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    _log_run(dataset, run_results, summary)
+    return summary
+
+
+def _log_run(dataset: str, run_results: list, summary: dict) -> None:
+    """A line per model (with its rows if it is a mart), one per warning, one in total."""
+    for result in run_results:
+        node = result.node
+        if node.resource_type == "model":
+            rows = summary["mart_rows"].get(node.name)
+            rows_text = f", {rows:,} rows" if rows is not None else ""
+            seconds = result.execution_time
+            log.info(
+                "gold %s: %s %s in %.2f s%s", dataset, node.name, result.status, seconds, rows_text
+            )
+        elif str(result.status) == "warn":
+            log.warning("gold %s: test %s warns: %s", dataset, node.name, result.message)
+    models, tests = summary["models"], summary["tests"]
+    log.info(
+        "gold %s: %d models built, %d tests passed, %d warned, in %.1f s",
+        dataset,
+        models["passed"],
+        tests["passed"],
+        tests["warned"],
+        summary["seconds"],
+    )
+
+
+def _check_silver_is_committed(dataset: str) -> None:
+    """Refuse to build on a silver table with no committed partition or a half-written one."""
+    for table in list_tables(dataset):
+        try:
+            committed = assert_all_committed("silver", dataset, table)
+        except UncommittedPartitionError as error:
+            raise GoldBuildError(f"gold not built: {error}") from error
+        if not committed:
+            raise GoldBuildError(
+                f"gold not built: silver.{dataset}.{table} has no committed partition in "
+                f"{table_dir('silver', dataset, table)}. Run the silver step first."
+            )
+
+
+@contextmanager
+def _exported_data_dir(data_dir: Path) -> Iterator[None]:
+    """Export MEDALLION_DATA_DIR for dbt's env_var() while dbt runs, then restore it."""
+    previous = os.environ.get("MEDALLION_DATA_DIR")
+    os.environ["MEDALLION_DATA_DIR"] = str(data_dir)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["MEDALLION_DATA_DIR"]
+        else:
+            os.environ["MEDALLION_DATA_DIR"] = previous
+
+
+def _invoke_dbt_build(settings: Settings) -> list:
+    """Run `dbt build` in this process; return dbt's RunResult list (one per node)."""
+    # Imported here: dbt costs seconds to import, and DAG files import this module.
+    from dbt.cli.main import dbtRunner
+
+    project_dir = settings.dbt_project_dir
+    arguments = ["build", "--no-use-colors", "--no-send-anonymous-usage-stats"]
+    arguments += ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    arguments += ["--target-path", str(project_dir / "target")]
+    arguments += ["--log-path", str(project_dir / "logs")]
+    with _exported_data_dir(settings.data_dir):
+        try:
+            outcome = dbtRunner().invoke(arguments)
+        finally:
+            _release_warehouse()
+    if outcome.exception is not None and "Could not set lock" in str(outcome.exception):
+        raise WarehouseLockedError(
+            f"the warehouse {settings.warehouse_dir} is open in another process (a DuckDB "
+            f"shell, a notebook?); DuckDB allows one writer per file. Close it; the task "
+            f"will be retried.\n  {outcome.exception}"
+        ) from outcome.exception
+    if outcome.exception is not None:
+        # dbt could not even start the build: a parse error, a bad profile, no database.
+        raise GoldBuildError(
+            f"dbt build did not run ({type(outcome.exception).__name__}):\n"
+            f"  {outcome.exception}\n"
+            f"  full log: {project_dir / 'logs' / 'dbt.log'}"
+        ) from outcome.exception
+    return list(outcome.result.results)
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB connection that dbt-duckdb keeps open after an in-process run.
+
+    With `keep_open: true` (see dbt/profiles.yml) the adapter holds the warehouse open
+    for as long as this process lives, so nothing else (the gold gate, another process,
+    `dag.test()` running every task in one process) could open the file.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    # _ENV is None when dbt never connected (a parse error); there is no public accessor
+    # that tolerates that case.
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def _failure_report(failures: list, project_dir: Path) -> str:
+    """One readable block: what failed, where it is defined, what dbt said, what was skipped."""
+    broken = [result for result in failures if str(result.status) != "skipped"]
+    skipped = [result.node for result in failures if str(result.status) == "skipped"]
+    lines = [
+        f"dbt build failed: {len(broken)} node(s) failed, {len(skipped)} skipped because of them"
+    ]
+    for result in broken:
+        lines.extend(_describe_failure(result))
+    skipped_models = [node.name for node in skipped if node.resource_type == "model"]
+    if skipped_models:
+        lines.append(f"- not built (upstream failed): {', '.join(skipped_models)}")
+    lines.append(f"full log: {project_dir / 'logs' / 'dbt.log'}")
+    return "\n".join(lines)
+
+
+def _describe_failure(result) -> list[str]:
+    """The lines of the failure report about one failed or errored node."""
+    node = result.node
+    lines = [f"- {node.resource_type} {node.name} [{result.status}]"]
+    test_metadata = getattr(node, "test_metadata", None)
+    if test_metadata is not None:
+        model = node.attached_node.split(".")[-1] if node.attached_node else "?"
+        column = f".{node.column_name}" if node.column_name else ""
+        lines.append(f"    checks: {test_metadata.name} on {model}{column}")
+    lines.append(f"    defined in: dbt/{node.original_file_path}")
+    message = (result.message or "(no message)").strip()
+    if result.failures:
+        message = f"{result.failures} failing row(s): {message}"
+    lines.extend(f"    {line}" for line in message.splitlines())
+    if node.resource_type == "test" and getattr(node, "relation_name", None):
+        lines.append(f"    failing rows kept in table: {node.relation_name}")
+    return lines
+
+
+def _summarise(run_results: list) -> dict:
+    """Status per node name, and counts of models and tests (unit and data) by outcome."""
+    models = {"passed": 0, "failed": 0, "skipped": 0}
+    tests = {"passed": 0, "failed": 0, "skipped": 0, "warned": 0}
+    nodes = {}
+    for result in run_results:
+        status = str(result.status)
+        nodes[result.node.name] = status
+        counts = models if result.node.resource_type == "model" else tests
+        if status in PASSED:
+            counts["passed"] += 1
+        elif status in FAILED:
+            counts["failed"] += 1
+        else:  # "skipped", or "warn" for a test
+            counts["warned" if status == "warn" else "skipped"] += 1
+    return {"nodes": nodes, "models": models, "tests": tests}
+
+
+def _is_mart(node) -> bool:
+    return node.resource_type == "model" and MARTS_FOLDER in node.fqn
+
+
+def _count_rows(warehouse: Path, tables: list[str]) -> dict[str, int]:
+    """Rows of each table, read back from the warehouse file dbt just wrote."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {
+            table: connection.execute("select count(*) from query_table($1)", [table]).fetchone()[0]
+            for table in sorted(tables)
+        }
