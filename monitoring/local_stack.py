@@ -77,14 +77,21 @@ class LocalStack:
         return f"http://127.0.0.1:{getattr(self.ports, service)}"
 
     def start(self, timeout_seconds: float = 30.0) -> None:
-        """Start whatever is not running yet and wait until every service is ready."""
+        """Start whatever is not running yet and wait until every service is ready.
+
+        Services already running reload the freshly written configs instead (SIGHUP), so
+        an edited rule file takes effect with another `start`.
+        """
         if missing := missing_binaries():
             raise StackError(f"not installed: {', '.join(missing)}. Install: {INSTALL_HINT}")
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._write_configs()
         for service in SERVICES:
-            if self.running_pid(service) is None:
+            pid = self.running_pid(service)
+            if pid is None:
                 self._launch(service)
+            elif service != "pushgateway":  # the gateway has no config file
+                os.kill(pid, signal.SIGHUP)
         deadline = time.monotonic() + timeout_seconds
         try:
             for service in SERVICES:
@@ -102,6 +109,8 @@ class LocalStack:
                 if not self._wait_for_exit(service, pid, timeout_seconds=10):
                     os.kill(pid, signal.SIGKILL)
                     self._wait_for_exit(service, pid, timeout_seconds=5)
+            if service in self._children:  # our own child that died by itself: reap it
+                self._children.pop(service).wait(timeout=5)
             self._pid_file(service).unlink(missing_ok=True)
 
     def status(self) -> dict[str, int | None]:

@@ -53,45 +53,34 @@ def test_pushed_run_metrics_are_queryable_in_prometheus(
     pushed_at = time.time()
     assert metrics.push_last_success(pipeline)
 
-    selector = f'pipeline="{pipeline}"'
-    rows = values_by(monitoring_stack, f"medallion_layer_rows{{{selector}}}", "layer", wait_until)
-    assert rows == {"bronze": 1_000, "quarantine": 6}
-    bronze = monitoring_stack.query(f'medallion_layer_rows{{{selector},layer="bronze"}}')[0][
-        "metric"
-    ]
-    assert (bronze["job"], bronze["task"], bronze["table"], bronze["ds"]) == (
-        "medallion",
-        "bronze.ingest_orders",
-        "orders",
-        ds,
+    expected = {  # metric -> (the label that tells its series apart, {label value: value})
+        "medallion_layer_rows": ("layer", {"bronze": 1_000, "quarantine": 6}),
+        "medallion_layer_input_rows": ("layer", {"bronze": 1_004}),
+        "medallion_layer_previous_rows": ("layer", {"bronze": 1_200}),
+        "medallion_quarantined_rows": (
+            "reason",
+            {"out_of_range:amount": 4, "missing_value:order_id": 2},
+        ),
+        "medallion_gate_success_ratio": ("table", {"orders": 0.9}),
+        "medallion_duplicate_keys": ("table", {"orders": 0}),
+        "medallion_task_duration_seconds": ("status", {"success": 12.5}),
+        "medallion_run_success": ("run_id", {"manual__roundtrip": 1}),
+    }
+    for metric, (label, values) in expected.items():
+        promql = f'{metric}{{pipeline="{pipeline}"}}'
+        assert values_by(monitoring_stack, promql, label, wait_until) == values, metric
+
+    (bronze,) = monitoring_stack.query(
+        f'medallion_layer_rows{{pipeline="{pipeline}",layer="bronze"}}'
     )
-    assert values_by(
-        monitoring_stack, f"medallion_layer_input_rows{{{selector}}}", "layer", wait_until
-    ) == {"bronze": 1_004}
-    assert values_by(
-        monitoring_stack, f"medallion_layer_previous_rows{{{selector}}}", "layer", wait_until
-    ) == {"bronze": 1_200}
-    assert values_by(
-        monitoring_stack, f"medallion_quarantined_rows{{{selector}}}", "reason", wait_until
-    ) == {"out_of_range:amount": 4, "missing_value:order_id": 2}
-    assert values_by(
-        monitoring_stack, f"medallion_gate_success_ratio{{{selector}}}", "table", wait_until
-    ) == {"orders": 0.9}
-    assert values_by(
-        monitoring_stack, f"medallion_duplicate_keys{{{selector}}}", "table", wait_until
-    ) == {"orders": 0}
-    assert values_by(
-        monitoring_stack, f"medallion_task_duration_seconds{{{selector}}}", "status", wait_until
-    ) == {"success": 12.5}
-    assert values_by(
-        monitoring_stack, f"medallion_run_success{{{selector}}}", "run_id", wait_until
-    ) == {"manual__roundtrip": 1}
-    last_success = values_by(
-        monitoring_stack,
-        f"medallion_last_success_timestamp_seconds{{{selector}}}",
-        "pipeline",
-        wait_until,
-    )[pipeline]
+    assert {key: bronze["metric"][key] for key in ("job", "task", "table", "ds")} == {
+        "job": "medallion",
+        "task": "bronze.ingest_orders",
+        "table": "orders",
+        "ds": ds,
+    }
+    promql = f'medallion_last_success_timestamp_seconds{{pipeline="{pipeline}"}}'
+    last_success = values_by(monitoring_stack, promql, "pipeline", wait_until)[pipeline]
     assert abs(last_success - pushed_at) < 5
 
 
@@ -102,14 +91,18 @@ def test_failed_run_keeps_the_last_success(pushgateway_url, gateway_samples):
     last_success = gateway_samples(
         pushgateway_url, "medallion_last_success_timestamp_seconds", pipeline=pipeline
     )
+    assert len(last_success) == 1
 
     metrics.push_run_status(pipeline, "2026-11-21", "run_2", "failed", 20.0)
 
     status = gateway_samples(pushgateway_url, "medallion_run_success", pipeline=pipeline)
     assert [(dict(labels)["run_id"], value) for labels, value in status.items()] == [("run_2", 0.0)]
-    assert gateway_samples(
-        pushgateway_url, "medallion_last_success_timestamp_seconds", pipeline=pipeline
-    ) == (last_success)
+    assert (
+        gateway_samples(
+            pushgateway_url, "medallion_last_success_timestamp_seconds", pipeline=pipeline
+        )
+        == last_success
+    )
 
 
 def test_quarantine_push_replaces_the_reasons_of_the_day_before(pushgateway_url, gateway_samples):

@@ -26,6 +26,8 @@ AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 BASE_URL = "http://airflow.test:8080"
 RECIPIENTS = ["data-team@example.org", "oncall@example.org"]
 
+pytestmark = pytest.mark.integration  # runs a (small) DAG through Airflow
+
 
 @dataclass
 class ProbeRun:
