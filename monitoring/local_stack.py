@@ -246,7 +246,7 @@ def main() -> None:
     if args.action == "start":
         print(
             f"\nLet the pipeline push to it:  export MEDALLION_PUSHGATEWAY_URL={stack.url('pushgateway')}"
-            f"\nAlert rules and their state:  {stack.url('prometheus')}/alerts"
+            f"\nQueries and alert states:     {stack.url('prometheus')} (menu: Graph, Alerts)"
             f"\nLogs and data:                {args.state_dir}/"
         )
 
