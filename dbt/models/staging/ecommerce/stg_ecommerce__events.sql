@@ -14,7 +14,7 @@ current_versions as (
     select * from source
     qualify row_number() over (
         partition by event_id
-        order by event_ts desc, ingest_date desc, _row_hash desc
+        order by event_ts desc, ingest_date desc, _row_hash asc
     ) = 1
 
 ),

@@ -10,11 +10,11 @@ current_versions as (
 
     -- An order is delivered again whenever its status changes. The current version is
     -- the one written last; equal timestamps go to the later delivery, then to the
-    -- row hash, so the choice never depends on file order.
+    -- smaller row hash (as in the refine step), so the choice never depends on file order.
     select * from source
     qualify row_number() over (
         partition by order_id
-        order by updated_at desc, ingest_date desc, _row_hash desc
+        order by updated_at desc, ingest_date desc, _row_hash asc
     ) = 1
 
 ),

@@ -13,7 +13,7 @@ current_versions as (
     select * from source
     qualify row_number() over (
         partition by product_id
-        order by updated_at desc, ingest_date desc, _row_hash desc
+        order by updated_at desc, ingest_date desc, _row_hash asc
     ) = 1
 
 ),
