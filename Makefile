@@ -30,10 +30,14 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 # loopback. docker compose points the same connection at a Spark cluster instead.
 export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark", "host": "local[2]", "extra": {"spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}}
 
+# Run metrics go to the local Pushgateway of `make monitor`; when it is not running each
+# task logs once that metrics were not pushed, and the pipeline carries on.
+export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
+
 # Dates of the sample deliveries: START and the DAYS-1 days after it.
 DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.date.fromisoformat('$(START)'); print(' '.join(str(s+d.timedelta(days=i)) for i in range($(DAYS))))")
 
-.PHONY: help setup demo generate run airflow test test-unit test-integration lint format reset clean
+.PHONY: help setup demo generate run airflow monitor monitor-stop test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -68,13 +72,19 @@ demo: generate run ## Set up, generate sample data, run the pipeline, print a su
 airflow: setup ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
 	python -m medallion.standalone
 
+monitor: setup ## Pushgateway, Prometheus, Alertmanager on 127.0.0.1 (Debian packages)
+	python -m monitoring.local_stack start
+
+monitor-stop: ## Stop the local monitoring stack
+	python -m monitoring.local_stack stop
+
 test: setup ## Run the full test suite
 	pytest
 
 lint: setup ## ruff (Python) and sqlfluff (dbt SQL)
 	ruff check .
 	ruff format --check .
-	sqlfluff lint dbt/models
+	sqlfluff lint dbt/models dbt/tests dbt/macros
 
 format: setup ## Fix formatting with ruff
 	ruff format .

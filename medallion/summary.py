@@ -83,7 +83,7 @@ def _print_marts(warehouse) -> None:
             name
             for (name,) in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_type = 'BASE TABLE' order by table_name"
+                "where table_schema = 'main' and table_type = 'BASE TABLE' order by table_name"
             ).fetchall()
         ]
         for mart in marts:

@@ -37,7 +37,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, task
 
-from medallion.errors import fail_fast_on_data_errors
+from medallion.steps import gold_step, ingest_step, refine_step
+from monitoring.notifications import DAG_CALLBACKS, TASK_CALLBACKS
 
 DATASET = "ecommerce"
 # The contracts in data/contracts/ecommerce/ list the same tables (a test checks it);
@@ -53,34 +54,27 @@ default_args = {
     "retry_delay": timedelta(seconds=20),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
+    # A webhook message and an e-mail when a task fails for good; durations as metrics.
+    **TASK_CALLBACKS,
 }
 
 
 @task.pyspark(conn_id=SPARK_CONN_ID)
-def ingest(table: str, ds: str | None = None, spark=None) -> dict:
+def ingest(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Landing files of one table and date -> bronze partition."""
-    from spark.jobs import ingest_to_bronze
-
-    with fail_fast_on_data_errors():
-        return ingest_to_bronze.run(spark, DATASET, table, ds)
+    return ingest_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
 @task.pyspark(conn_id=SPARK_CONN_ID)
-def refine(table: str, ds: str | None = None, spark=None) -> dict:
+def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Bronze partition -> silver and quarantine partitions."""
-    from spark.jobs import refine_to_silver
-
-    with fail_fast_on_data_errors():
-        return refine_to_silver.run(spark, DATASET, table, ds)
+    return refine_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
 @task
-def build_gold() -> dict:
+def build_gold(ds: str | None = None, ti=None) -> dict:
     """dbt build: staging views and marts over all committed silver, with dbt tests."""
-    from medallion.gold import build_gold as run_dbt_build
-
-    with fail_fast_on_data_errors():
-        return run_dbt_build(DATASET)
+    return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
 
 
 @task
@@ -104,6 +98,7 @@ def publish_run_summary(
     default_args=default_args,
     tags=["ecommerce", "medallion"],
     doc_md=__doc__,
+    **DAG_CALLBACKS,
 )
 def ecommerce_daily():
     with TaskGroup("bronze"):

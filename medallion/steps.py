@@ -1,0 +1,47 @@
+"""The steps every pipeline's DAG runs, shared by all datasets.
+
+A DAG task calls one of these with the dataset, table and delivery date. Each step runs
+its job, turns a data error into an immediate task failure (no retries), and pushes the
+numbers it produced to the Pushgateway (a no-op when MEDALLION_PUSHGATEWAY_URL is unset).
+Heavy modules (pyspark, dbt, great_expectations) are imported inside the steps, so a DAG
+file importing this module stays cheap to parse.
+"""
+
+from __future__ import annotations
+
+from medallion.errors import fail_fast_on_data_errors
+
+
+def ingest_step(spark, dataset: str, table: str, ds: str, pipeline: str, task_id: str) -> dict:
+    """Landing files of one table and date -> bronze partition."""
+    from monitoring.partition_metrics import push_partition_metrics
+    from spark.jobs import ingest_to_bronze
+
+    with fail_fast_on_data_errors():
+        result = ingest_to_bronze.run(spark, dataset, table, ds)
+    push_partition_metrics(pipeline, task_id, "bronze", dataset, table, ds)
+    return result
+
+
+def refine_step(spark, dataset: str, table: str, ds: str, pipeline: str, task_id: str) -> dict:
+    """Bronze partition -> silver and quarantine partitions."""
+    from monitoring.partition_metrics import push_partition_metrics
+    from spark.jobs import refine_to_silver
+
+    with fail_fast_on_data_errors():
+        result = refine_to_silver.run(spark, dataset, table, ds)
+    push_partition_metrics(pipeline, task_id, "silver", dataset, table, ds)
+    push_partition_metrics(pipeline, task_id, "quarantine", dataset, table, ds)
+    return result
+
+
+def gold_step(dataset: str, ds: str, pipeline: str, task_id: str) -> dict:
+    """dbt build over all committed silver -> gold marts (warehouse and parquet)."""
+    from medallion.gold import build_gold
+    from monitoring.metrics import push_layer_rows
+
+    with fail_fast_on_data_errors():
+        result = build_gold(dataset)
+    for mart, rows in result["mart_rows"].items():
+        push_layer_rows(pipeline, task_id, "gold", mart, ds, rows)
+    return result

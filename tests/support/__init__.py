@@ -1,0 +1,1 @@
+"""Helpers for the test suite's fixtures (tests/conftest.py)."""
