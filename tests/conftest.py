@@ -42,7 +42,6 @@ from monitoring.local_stack import LocalStack
 from monitoring.stack_config import FAST_TIMINGS, Ports
 
 
-
 def require(condition: bool, message: str) -> None:
     """Skip when a prerequisite is missing; in CI, fail instead."""
     if not condition:

@@ -20,10 +20,14 @@ def parquet_rows(data_dir, layer: str, table: str, ds: str) -> int:
     folder = data_dir / "lake" / layer / "ecommerce" / table / f"ingest_date={ds}"
     if not any(folder.glob("*.parquet")):
         return 0
-    return duckdb.execute("select count(*) from read_parquet(?)", [str(folder / "*.parquet")]).fetchone()[0]
+    return duckdb.execute(
+        "select count(*) from read_parquet(?)", [str(folder / "*.parquet")]
+    ).fetchone()[0]
 
 
-def test_rows_per_layer_in_prometheus_equal_parquet_counts(ecommerce_run, monitoring_stack, wait_until):
+def test_rows_per_layer_in_prometheus_equal_parquet_counts(
+    ecommerce_run, monitoring_stack, wait_until
+):
     for layer in ("bronze", "silver"):
         for table in list_tables("ecommerce"):
             promql = (
@@ -35,10 +39,14 @@ def test_rows_per_layer_in_prometheus_equal_parquet_counts(ecommerce_run, monito
             assert float(series["value"][1]) == expected, (layer, table)
 
 
-def test_quarantined_rows_in_prometheus_equal_parquet_counts(ecommerce_run, monitoring_stack, wait_until):
+def test_quarantined_rows_in_prometheus_equal_parquet_counts(
+    ecommerce_run, monitoring_stack, wait_until
+):
     promql = f'sum(medallion_quarantined_rows{{pipeline="ecommerce_daily", table="orders", ds="{LAST_DATE}"}})'
     [series] = wait_until(lambda: monitoring_stack.query(promql))
-    assert float(series["value"][1]) == parquet_rows(ecommerce_run.data_dir, "quarantine", "orders", LAST_DATE)
+    assert float(series["value"][1]) == parquet_rows(
+        ecommerce_run.data_dir, "quarantine", "orders", LAST_DATE
+    )
 
 
 def test_every_dashboard_panel_has_data_after_a_run(ecommerce_run, monitoring_stack, wait_until):
