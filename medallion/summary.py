@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from medallion.contracts import list_tables
 from medallion.lake import committed_dates, read_commit_marker
 from medallion.settings import load_settings
@@ -98,6 +100,6 @@ def _print_marts(warehouse) -> None:
 
 
 def _show(value) -> str:
-    if isinstance(value, float):
+    if isinstance(value, float | Decimal):
         return f"{value:,.2f}"
     return str(value)
