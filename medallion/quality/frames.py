@@ -1,0 +1,181 @@
+"""Lake partitions as pandas DataFrames, the form the gates hand to Great Expectations.
+
+Partitions are read with pyarrow (no Spark: a gate must cost little next to the step it
+checks). Columns stay arrow-backed in pandas (`pd.ArrowDtype`): no copy into Python
+objects, decimals stay exact, and nulls stay nulls in integer columns. Two exceptions,
+because Great Expectations checks ranges of numpy columns vectorised but walks arrow
+columns value by value (1M rows: about 4 s per checked column): timestamps become
+numpy `datetime64[us, UTC]`, and integer columns without nulls numpy `int64`.
+
+Frame shapes, per layer (see medallion/lake.py):
+- bronze:     every contract column as a string + `_corrupt_record` + lineage columns
+- silver:     every contract column typed as the contract says + lineage columns
+- quarantine: the bronze columns + `_reject_reason`
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from medallion.contracts import DECIMAL_TYPE, Contract
+from medallion.lake import partition_dir, read_commit_marker
+from medallion.settings import load_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+LINEAGE_COLUMNS = ("_ingested_at", "_source_file", "_row_hash")
+CORRUPT_RECORD = "_corrupt_record"
+REJECT_REASON = "_reject_reason"
+# Reasons the refine step quarantines rows that are expected behaviour of a source (an
+# event sent twice, an order updated twice in one day), not rows breaking a contract rule.
+DEDUPLICATION_REASONS = ("duplicate_row", "superseded_in_delivery")
+
+
+class MissingPartitionError(FileNotFoundError):
+    """A gate was asked to check a partition (or mart) that was never committed."""
+
+
+def committed_marker(layer: str, contract: Contract, ds: str) -> dict:
+    """The commit marker of a partition; fail clearly if the partition is not committed."""
+    marker = read_commit_marker(layer, contract.dataset, contract.table, ds)
+    if marker is None:
+        folder = partition_dir(layer, contract.dataset, contract.table, ds)
+        raise MissingPartitionError(
+            f"{layer}.{contract.dataset}.{contract.table} has no committed partition for {ds} "
+            f"({folder}/_COMMITTED.json is missing): run the step that writes it first."
+        )
+    return marker
+
+
+def read_partition_table(
+    layer: str, contract: Contract, ds: str, columns: list[str] | None = None
+) -> pa.Table:
+    """One committed partition as an arrow table, timestamps in UTC.
+
+    An empty partition has no parquet file and so no schema of its own; it is returned
+    with the schema the layer promises, so that a gate reports its emptiness and nothing
+    else.
+    """
+    import pyarrow.parquet as pq
+
+    committed_marker(layer, contract, ds)
+    folder = partition_dir(layer, contract.dataset, contract.table, ds)
+    if any(folder.glob("*.parquet")):
+        # pyarrow skips `_COMMITTED.json` and Spark's `.crc` files (leading `_` and `.`).
+        table = pq.read_table(folder, columns=columns)
+    else:
+        table = layer_schema(layer, contract).empty_table()
+        if columns is not None:
+            table = table.select(columns)
+    return _with_utc_timestamps(table)
+
+
+def read_partition(
+    layer: str, contract: Contract, ds: str, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """One committed partition as a DataFrame (see the module docstring for its dtypes)."""
+    return to_pandas(read_partition_table(layer, contract, ds, columns))
+
+
+def count_rows(layer: str, contract: Contract, ds: str) -> int:
+    """Rows in a committed partition, from the parquet footers (no data is read)."""
+    import pyarrow.dataset as pads
+
+    committed_marker(layer, contract, ds)
+    folder = partition_dir(layer, contract.dataset, contract.table, ds)
+    if not any(folder.glob("*.parquet")):
+        return 0
+    return pads.dataset(folder, format="parquet").count_rows()
+
+
+def mart_path(dataset: str, mart: str) -> Path:
+    """Where dbt exports a gold mart: data/lake/gold/<dataset>/<mart>.parquet."""
+    return load_settings().lake_dir / "gold" / dataset / f"{mart}.parquet"
+
+
+def read_mart(dataset: str, mart: str) -> pd.DataFrame:
+    """A gold mart's parquet export as a DataFrame."""
+    import pyarrow.parquet as pq
+
+    path = mart_path(dataset, mart)
+    if not path.exists():
+        raise MissingPartitionError(
+            f"gold mart {dataset}.{mart} was not exported to {path}: run `dbt build` first."
+        )
+    return to_pandas(_with_utc_timestamps(pq.read_table(path)))
+
+
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow-backed columns, except where numpy lets GX vectorise (module docstring)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    def dtype(arrow_type: pa.DataType):
+        return None if pa.types.is_timestamp(arrow_type) else pd.ArrowDtype(arrow_type)
+
+    frame = table.to_pandas(types_mapper=dtype)
+    for name in table.column_names:
+        column = table[name]
+        if pa.types.is_integer(column.type) and column.null_count == 0:
+            frame[name] = frame[name].to_numpy(dtype="int64")
+    return frame
+
+
+def layer_schema(layer: str, contract: Contract) -> pa.Schema:
+    """The arrow schema a layer promises for a contract's table."""
+    import pyarrow as pa
+
+    lineage = [
+        pa.field("_ingested_at", pa.timestamp("us", tz="UTC")),
+        pa.field("_source_file", pa.string()),
+        pa.field("_row_hash", pa.string()),
+    ]
+    if layer == "silver":
+        typed = [pa.field(column.name, arrow_type(column.type)) for column in contract.columns]
+        return pa.schema([*typed, *lineage])
+    raw = [pa.field(name, pa.string()) for name in [*contract.column_names, CORRUPT_RECORD]]
+    if layer == "bronze":
+        return pa.schema([*raw, *lineage])
+    if layer == "quarantine":
+        return pa.schema([*raw, *lineage, pa.field(REJECT_REASON, pa.string())])
+    raise ValueError(f"no partition schema for layer {layer!r}")
+
+
+def arrow_type(contract_type: str) -> pa.DataType:
+    """The arrow type of a contract type such as `decimal(12,2)` or `timestamp`."""
+    import pyarrow as pa
+
+    decimal = DECIMAL_TYPE.match(contract_type)
+    if decimal:
+        return pa.decimal128(int(decimal.group(1)), int(decimal.group(2)))
+    return {
+        "string": pa.string(),
+        "integer": pa.int32(),
+        "long": pa.int64(),
+        "double": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+    }[contract_type]
+
+
+def _with_utc_timestamps(table: pa.Table) -> pa.Table:
+    """Timestamps as microseconds in UTC, whatever the writer chose.
+
+    Spark writes timestamps as INT96 by default, which arrow reads as nanoseconds without
+    a time zone; our Spark sessions run in UTC, so the values are UTC wall-clock times.
+    One unit and zone for every timestamp lets the suites name one type and compare
+    with one aware `validation_time`.
+    """
+    import pyarrow as pa
+
+    fields = [
+        pa.field(field.name, pa.timestamp("us", tz="UTC"))
+        if pa.types.is_timestamp(field.type)
+        else field
+        for field in table.schema
+    ]
+    return table.cast(pa.schema(fields))

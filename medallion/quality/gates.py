@@ -1,0 +1,144 @@
+"""The quality gates the DAG runs between layers.
+
+    validate_bronze(dataset, table, ds)   after ingest_<table>, before refine_<table>
+    validate_silver(dataset, table, ds)   after refine_<table> (orders: after order_items too)
+    validate_gold(dataset, ds)            after dbt has built and exported the marts
+
+A gate reads what it checks into a pandas DataFrame (pyarrow, no Spark), runs the
+committed checkpoint(s) of great_expectations/ on it, rebuilds the Data Docs, writes a
+GateResult record for monitoring and returns it. If any expectation fails it raises
+GateFailedError, whose message names the table, date, failed expectations, columns,
+unexpected counts and examples; the DAG turns it into an immediate task failure.
+
+Importing this module is cheap; Great Expectations (3-5 s to import) is loaded by the
+first gate that runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from medallion.contracts import Contract, load_contract
+from medallion.quality.business_rules import add_business_columns
+from medallion.quality.checkpoints import CheckOutcome, run_check
+from medallion.quality.frames import (
+    DEDUPLICATION_REASONS,
+    REJECT_REASON,
+    committed_marker,
+    count_rows,
+    read_mart,
+    read_partition,
+)
+from medallion.quality.gold_suites import marts
+from medallion.quality.project import check_name, data_docs_index
+from medallion.quality.results import GateFailedError, GateResult, write_record
+from medallion.quality.silver_totals import figure_parameters, silver_figures
+
+log = logging.getLogger(__name__)
+
+
+def validate_bronze(dataset: str, table: str, ds: str) -> GateResult:
+    """Gate bronze: contract columns present, not empty, as many rows as the source had."""
+    started = time.perf_counter()
+    contract = load_contract(dataset, table)
+    marker = committed_marker("bronze", contract, ds)
+    if "source_rows" not in marker:
+        raise KeyError(
+            f"bronze.{dataset}.{table} {ds}: _COMMITTED.json has no 'source_rows' "
+            "(the landing row count written by the ingest job); re-run the ingest."
+        )
+    bronze = read_partition("bronze", contract, ds)
+    parameters = {"source_rows": int(marker["source_rows"])}
+    outcome = run_check(check_name("bronze", dataset, table), bronze, ds, parameters)
+    return _finish("bronze", dataset, table, ds, [outcome], len(bronze), started)
+
+
+def validate_silver(dataset: str, table: str, ds: str) -> GateResult:
+    """Gate silver: the contract's rules, business rules, and silver + quarantine = bronze."""
+    started = time.perf_counter()
+    contract = load_contract(dataset, table)
+    silver = read_partition("silver", contract, ds)
+    silver = add_business_columns(silver, dataset, table, ds)
+    parameters = {"validation_time": datetime.now(UTC)}
+    outcomes = [
+        run_check(check_name("silver", dataset, table), silver, ds, parameters),
+        run_check(
+            check_name("silver_reconciliation", dataset, table),
+            delivery_counts(contract, ds, silver_rows=len(silver)),
+            ds,
+            {},
+        ),
+    ]
+    return _finish("silver", dataset, table, ds, outcomes, len(silver), started)
+
+
+def validate_gold(dataset: str, ds: str) -> GateResult:
+    """Gate gold: every mart's grain is unique, and gold agrees with silver."""
+    started = time.perf_counter()
+    parameters = figure_parameters(silver_figures(dataset))
+    outcomes, rows = [], 0
+    for mart in marts(dataset):
+        frame = read_mart(dataset, mart.name)
+        rows += len(frame)
+        outcomes.append(run_check(check_name("gold", dataset, mart.name), frame, ds, parameters))
+    return _finish("gold", dataset, "marts", ds, outcomes, rows, started)
+
+
+def delivery_counts(contract: Contract, ds: str, silver_rows: int):
+    """One row: how the bronze rows of a delivery split into silver and quarantine.
+
+    `rejected_rows` are quarantined rows that broke a contract rule; duplicates and
+    superseded versions are quarantined too but are expected of a source.
+    """
+    import pandas as pd
+
+    bronze_rows = count_rows("bronze", contract, ds)
+    reasons = read_partition("quarantine", contract, ds, columns=[REJECT_REASON])[REJECT_REASON]
+    rejected_rows = int((~reasons.isin(DEDUPLICATION_REASONS)).sum())
+    counts = {
+        "bronze_rows": bronze_rows,
+        "silver_rows": silver_rows,
+        "quarantined_rows": len(reasons),
+        "silver_plus_quarantined_rows": silver_rows + len(reasons),
+        "rejected_rows": rejected_rows,
+        "rejected_share": rejected_rows / bronze_rows if bronze_rows else 0.0,
+    }
+    return pd.DataFrame([counts])
+
+
+def _finish(
+    layer: str,
+    dataset: str,
+    table: str,
+    ds: str,
+    outcomes: list[CheckOutcome],
+    rows: int,
+    started: float,
+) -> GateResult:
+    """Combine the checkpoints' outcomes, record them, and fail loudly if any failed."""
+    failed_pages = [outcome.data_docs_page for outcome in outcomes if outcome.failures]
+    result = GateResult(
+        layer=layer,
+        dataset=dataset,
+        table=table,
+        ingest_date=ds,
+        evaluated=sum(outcome.evaluated for outcome in outcomes),
+        passed=sum(outcome.passed for outcome in outcomes),
+        rows=rows,
+        duration_seconds=round(time.perf_counter() - started, 3),
+        checks=[outcome.check for outcome in outcomes],
+        data_docs=failed_pages[0] if failed_pages else str(data_docs_index()),
+        failures=[failure for outcome in outcomes for failure in outcome.failures],
+    )
+    write_record(result)
+    if not result.success:
+        raise GateFailedError(result.failure_message(), result)
+    log.info(
+        "%s gate passed for %s.%s, delivery %s: %d/%d expectations on %s rows in %.1f s. "
+        "Data Docs: %s",
+        layer, dataset, table, ds, result.passed, result.evaluated, f"{rows:,}",
+        result.duration_seconds, result.data_docs,
+    )  # fmt: skip
+    return result

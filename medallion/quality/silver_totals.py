@@ -1,0 +1,102 @@
+"""The figures gold must agree with, recomputed from the silver parquet with DuckDB.
+
+Silver holds one row per key per delivery; a key delivered on several days (an order
+whose status changed) has several rows. The current version of a key is the one with
+the latest `updated_at` (the contracts' version_column), a tie going to the later
+delivery. These figures are computed over every committed silver partition, because
+dbt builds gold from all of them, whatever date the run is for.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from medallion.lake import assert_all_committed, partition_dir
+from medallion.quality.frames import MissingPartitionError
+
+# Money is compared to the cent; counts exactly.
+REVENUE_TOLERANCE = Decimal("0.01")
+
+_SILVER_FIGURES_SQL = """
+with
+
+orders as (
+    select * from read_parquet($orders, hive_partitioning = true)
+    qualify row_number() over (
+        partition by order_id order by updated_at desc, ingest_date desc
+    ) = 1
+),
+
+order_items as (
+    select * from read_parquet($order_items, hive_partitioning = true)
+    qualify row_number() over (
+        partition by order_id, line_number order by updated_at desc, ingest_date desc
+    ) = 1
+),
+
+customers as (
+    select distinct customer_id from read_parquet($customers, hive_partitioning = true)
+),
+
+products as (
+    select distinct product_id from read_parquet($products, hive_partitioning = true)
+),
+
+revenue_lines as (
+    select order_items.quantity * order_items.unit_price as line_revenue
+    from order_items
+    inner join orders on order_items.order_id = orders.order_id
+    where orders.status not in ('cancelled', 'returned')
+)
+
+select
+    (select count(*) from orders) as current_orders,
+    (select count(*) from customers) as current_customers,
+    (select count(*) from products) as current_products,
+    (select coalesce(sum(line_revenue), 0) from revenue_lines) as revenue
+"""
+
+_TABLES = ("orders", "order_items", "customers", "products")
+
+
+def silver_figures(dataset: str) -> dict[str, int | Decimal]:
+    """current_orders, current_customers, current_products and revenue, from silver."""
+    import duckdb
+
+    if dataset != "ecommerce":
+        raise KeyError(f"{__name__} knows how to total the ecommerce dataset only, not {dataset!r}")
+
+    files = {table: [str(path) for path in _silver_files(dataset, table)] for table in _TABLES}
+    with duckdb.connect() as connection:
+        cursor = connection.execute(_SILVER_FIGURES_SQL, files)
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def figure_parameters(figures: dict[str, int | Decimal]) -> dict[str, int | float]:
+    """Suite parameters `<figure>_min` / `<figure>_max` for the gold suites."""
+    parameters: dict[str, int | float] = {}
+    for name, value in figures.items():
+        if isinstance(value, Decimal):
+            parameters[f"{name}_min"] = float(value - REVENUE_TOLERANCE)
+            parameters[f"{name}_max"] = float(value + REVENUE_TOLERANCE)
+        else:
+            parameters[f"{name}_min"] = parameters[f"{name}_max"] = int(value)
+    return parameters
+
+
+def _silver_files(dataset: str, table: str) -> list[Path]:
+    """Parquet files of every committed silver partition of a table."""
+    dates = assert_all_committed("silver", dataset, table)
+    files = [
+        path
+        for ds in dates
+        for path in sorted(partition_dir("silver", dataset, table, ds).glob("*.parquet"))
+    ]
+    if not files:
+        raise MissingPartitionError(
+            f"silver.{dataset}.{table} has no committed rows: gold cannot be reconciled. "
+            "Run the bronze and silver steps first."
+        )
+    return files
