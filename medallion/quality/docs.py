@@ -30,7 +30,7 @@ def format_gate_results(dataset: str, ds: str | None = None) -> str:
     lines = [f"{'delivery':<12} {'layer':<8} {'table':<12} {'passed':>9}  result"]
     for record in records:
         passed = f"{record['passed']}/{record['evaluated']}"
-        verdict = "ok" if record["success"] else f"FAILED -> {record['data_docs']}"
+        verdict = "ok" if record["success"] else f"FAILED -> {record['data_docs'][0]}"
         lines.append(
             f"{record['ingest_date']:<12} {record['layer']:<8} {record['table']:<12} "
             f"{passed:>9}  {verdict}"

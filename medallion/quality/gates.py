@@ -129,7 +129,7 @@ def _finish(
         rows=rows,
         duration_seconds=round(time.perf_counter() - started, 3),
         checks=[outcome.check for outcome in outcomes],
-        data_docs=failed_pages[0] if failed_pages else str(data_docs_index()),
+        data_docs=failed_pages or [str(data_docs_index())],
         failures=[failure for outcome in outcomes for failure in outcome.failures],
     )
     write_record(result)
@@ -139,6 +139,6 @@ def _finish(
         "%s gate passed for %s.%s, delivery %s: %d/%d expectations on %s rows in %.1f s. "
         "Data Docs: %s",
         layer, dataset, table, ds, result.passed, result.evaluated, f"{rows:,}",
-        result.duration_seconds, result.data_docs,
+        result.duration_seconds, result.data_docs[0],
     )  # fmt: skip
     return result

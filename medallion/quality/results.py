@@ -79,7 +79,8 @@ class GateResult:
     rows: int
     duration_seconds: float
     checks: list[str]
-    data_docs: str
+    # The Data Docs page of each failed check, or the start page when all passed.
+    data_docs: list[str]
     failures: list[FailedExpectation] = field(default_factory=list)
 
     @property
@@ -100,7 +101,8 @@ class GateResult:
             f"{self.layer} gate failed for {self.dataset}.{self.table}, delivery {self.ingest_date}: "
             f"{failed} of {self.evaluated} expectations failed.",
             *[f"  - {failure.check}: {failure.describe()}" for failure in self.failures],
-            f"Data Docs: {self.data_docs}",
+            "Data Docs of the failed checks:",
+            *[f"  {page}" for page in self.data_docs],
             "  (all results: `make docs`; suites in great_expectations/expectations/)",
         ]
         return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,8 @@ def test_missing_contract_column_fails_naming_it(lake):
     assert "bronze gate failed for ecommerce.orders, delivery 2026-11-01" in message
     assert "expect_column_to_exist on payment_method" in message
     assert [f.expectation for f in failure.value.result.failures] == ["expect_column_to_exist"]
+    (page,) = failure.value.result.data_docs
+    assert Path(page).is_file() and page in message
 
 
 def test_rows_lost_between_landing_and_bronze_fail_the_row_count(lake):
