@@ -37,7 +37,7 @@ export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
 # Dates of the sample deliveries: START and the DAYS-1 days after it.
 DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.date.fromisoformat('$(START)'); print(' '.join(str(s+d.timedelta(days=i)) for i in range($(DAYS))))")
 
-.PHONY: help setup demo generate run airflow monitor monitor-stop test lint format reset clean
+.PHONY: help setup demo generate run airflow docs monitor monitor-stop test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ demo: generate run ## Set up, generate sample data, run the pipeline, print a su
 
 airflow: setup ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
 	python -m medallion.standalone
+
+docs: setup ## Quality gate results, and Great Expectations Data Docs on http://127.0.0.1:8765
+	python -m medallion.quality.docs --serve
 
 monitor: setup ## Pushgateway, Prometheus, Alertmanager on 127.0.0.1 (Debian packages)
 	python -m monitoring.local_stack start

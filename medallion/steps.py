@@ -45,3 +45,51 @@ def gold_step(dataset: str, ds: str, pipeline: str, task_id: str) -> dict:
     for mart, rows in result["mart_rows"].items():
         push_layer_rows(pipeline, task_id, "gold", mart, ds, rows)
     return result
+
+
+def gate_step(layer: str, dataset: str, table: str, ds: str, pipeline: str, task_id: str) -> dict:
+    """Run the quality gate of one layer (`table` is ignored for gold: it checks every mart).
+
+    The gate's result is pushed as metrics whether it passed or not: a failed gate is
+    what the QualityGateFailed and DuplicateRecords alerts are about.
+    """
+    from medallion.quality import gates
+    from medallion.quality.results import GateFailedError
+
+    with fail_fast_on_data_errors():
+        try:
+            if layer == "gold":
+                result = gates.validate_gold(dataset, ds)
+            elif layer == "silver":
+                result = gates.validate_silver(dataset, table, ds)
+            else:
+                result = gates.validate_bronze(dataset, table, ds)
+        except GateFailedError as error:
+            _push_gate_metrics(pipeline, task_id, error.result)
+            raise
+    _push_gate_metrics(pipeline, task_id, result)
+    return result.to_dict()
+
+
+def _push_gate_metrics(pipeline: str, task_id: str, result) -> None:
+    from monitoring.metrics import push_duplicate_keys, push_gate_result
+
+    push_gate_result(
+        pipeline,
+        task_id,
+        result.layer,
+        result.table,
+        result.ingest_date,
+        result.evaluated,
+        result.passed,
+    )
+    if result.layer in ("silver", "gold"):
+        # Rows breaking a uniqueness expectation are rows whose key occurs more than once.
+        duplicates = sum(
+            failure.unexpected_count or 0
+            for failure in result.failures
+            if "unique" in failure.expectation
+        )
+        push_duplicate_keys(
+            pipeline, task_id, result.layer, result.table, result.ingest_date, duplicates
+        )

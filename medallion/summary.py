@@ -61,6 +61,13 @@ def print_summary(dataset: str) -> int:
     for table, reasons in reasons_by_table.items():
         print(f"  {table:<12} {format_reasons(reasons)}")
 
+    from medallion.quality.docs import format_gate_results
+    from medallion.quality.project import data_docs_index
+
+    print("\n=== quality gates (Great Expectations) ===")
+    print("  " + format_gate_results(dataset).replace("\n", "\n  "))
+    print(f"  Data Docs: {data_docs_index()}   (make docs serves them)")
+
     warehouse = settings.warehouse_dir / f"{dataset}.duckdb"
     print(f"\n=== gold marts in {warehouse} ===")
     if not warehouse.exists():
@@ -72,6 +79,8 @@ def print_summary(dataset: str) -> int:
         f"  lake (parquet)     {settings.lake_dir}\n"
         f"  warehouse (duckdb) duckdb {warehouse}\n"
         "  Airflow UI         make airflow   (then open http://localhost:8080)\n"
+        "  quality gates      make docs      (Great Expectations Data Docs)\n"
+        "  metrics            make monitor   (then make demo again, open http://127.0.0.1:19090)\n"
         "  tests              make test\n"
     )
     return 0

@@ -6,8 +6,11 @@ The flagship pipeline: one day's deliveries of the web shop, from landing files 
 | layer | task | reads | writes |
 |---|---|---|---|
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/ecommerce/<table>/<ds>/` | `data/lake/bronze/ecommerce/<table>/ingest_date=<ds>/` |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | a gate record, Data Docs |
 | gold | `gold.build_gold` (dbt build) | all committed silver | `data/warehouse/ecommerce.duckdb`, `data/lake/gold/ecommerce/*.parquet` |
+| gold gate | `gold.validate_gold` (GX) | marts and silver | a gate record, Data Docs |
 | publish | `publish_run_summary` | the tasks' row counts | the task log |
 
 Tables: customers, products, orders, order_items (CSV) and events (JSON lines); their
@@ -21,8 +24,9 @@ committed silver: re-runs and backfills are idempotent and can run in any order.
 
 **Triage a failure**
 - Failed at once, no retries: the data broke a promise (a file without a contract column,
-  a corrupt file, a failed gate). The log's last line names the file or check; fix the data
-  or the contract, then clear the task.
+  a corrupt file, a failed quality gate `validate_*`); nothing downstream runs. The log's
+  last lines name the file or the failed expectations with examples, and the Data Docs
+  page (`make docs`); fix the data or the contract, then clear the task.
 - Failed after retries: something transient kept failing (a missing delivery, Spark or
   disk trouble). Check that `data/landing/ecommerce/<table>/<ds>/` exists and the
   `spark_default` connection points at a running Spark.
@@ -37,7 +41,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, task
 
-from medallion.steps import gold_step, ingest_step, refine_step
+from medallion.steps import gate_step, gold_step, ingest_step, refine_step
 from monitoring.notifications import DAG_CALLBACKS, TASK_CALLBACKS
 
 DATASET = "ecommerce"
@@ -78,6 +82,12 @@ def build_gold(ds: str | None = None, ti=None) -> dict:
 
 
 @task
+def validate(layer: str, table: str, ds: str | None = None, ti=None) -> dict:
+    """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
+    return gate_step(layer, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
 def publish_run_summary(
     silver_results: list[dict], gold_result: dict, ds: str | None = None
 ) -> str:
@@ -102,19 +112,31 @@ def publish_run_summary(
 )
 def ecommerce_daily():
     with TaskGroup("bronze"):
-        bronze = {
+        ingested = {
             table: ingest.override(task_id=f"ingest_{table}")(table=table) for table in TABLES
         }
+        bronze_gates = {
+            table: validate.override(task_id=f"validate_bronze_{table}")("bronze", table)
+            for table in TABLES
+        }
     with TaskGroup("silver"):
-        silver = {
+        refined = {
             table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES
         }
+        silver_gates = {
+            table: validate.override(task_id=f"validate_silver_{table}")("silver", table)
+            for table in TABLES
+        }
     for table in TABLES:
-        bronze[table] >> silver[table]
+        ingested[table] >> bronze_gates[table] >> refined[table] >> silver_gates[table]
+    # An order's amount is checked against its lines, so the orders gate needs both tables.
+    refined["order_items"] >> silver_gates["orders"]
     with TaskGroup("gold"):
         gold = build_gold()
-    list(silver.values()) >> gold
-    publish_run_summary(list(silver.values()), gold)
+        gold_gate = validate.override(task_id="validate_gold")("gold", "marts")
+        gold >> gold_gate
+    list(silver_gates.values()) >> gold
+    gold_gate >> publish_run_summary(list(refined.values()), gold)
 
 
 ecommerce_daily()
