@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from medallion.contracts import Contract, load_contract
 from medallion.quality.business_rules import add_business_columns
@@ -35,6 +36,9 @@ from medallion.quality.gold_suites import marts
 from medallion.quality.project import check_name, data_docs_index
 from medallion.quality.results import GateFailedError, GateResult, write_record
 from medallion.quality.silver_totals import figure_parameters, silver_figures
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +90,7 @@ def validate_gold(dataset: str, ds: str) -> GateResult:
     return _finish("gold", dataset, "marts", ds, outcomes, rows, started)
 
 
-def delivery_counts(contract: Contract, ds: str, silver_rows: int):
+def delivery_counts(contract: Contract, ds: str, silver_rows: int) -> pd.DataFrame:
     """One row: how the bronze rows of a delivery split into silver and quarantine.
 
     `rejected_rows` are quarantined rows that broke a contract rule; duplicates and

@@ -15,8 +15,8 @@ from pathlib import Path
 from medallion.lake import assert_all_committed, partition_dir
 from medallion.quality.frames import MissingPartitionError
 
-# Money is compared to the cent; counts exactly.
-REVENUE_TOLERANCE = Decimal("0.01")
+# Money (the Decimal figures) is compared to the cent; counts exactly.
+MONEY_TOLERANCE = Decimal("0.01")
 
 _SILVER_FIGURES_SQL = """
 with
@@ -79,8 +79,8 @@ def figure_parameters(figures: dict[str, int | Decimal]) -> dict[str, int | floa
     parameters: dict[str, int | float] = {}
     for name, value in figures.items():
         if isinstance(value, Decimal):
-            parameters[f"{name}_min"] = float(value - REVENUE_TOLERANCE)
-            parameters[f"{name}_max"] = float(value + REVENUE_TOLERANCE)
+            parameters[f"{name}_min"] = float(value - MONEY_TOLERANCE)
+            parameters[f"{name}_max"] = float(value + MONEY_TOLERANCE)
         else:
             parameters[f"{name}_min"] = parameters[f"{name}_max"] = int(value)
     return parameters
