@@ -32,10 +32,15 @@ def break_order_statuses(orders_csv, share: float) -> int:
     return broken
 
 
+def json_output(text: str):
+    """The JSON document in a CLI's output (Airflow may print warnings before it)."""
+    return json.loads(next(line for line in text.splitlines() if line.startswith(("[", "{"))))
+
+
 def task_states(runner: AirflowRunner, dag_id: str, ds: str) -> dict[str, str]:
-    runs = json.loads(runner.airflow("dags", "list-runs", dag_id, "-o", "json").stdout)
+    runs = json_output(runner.airflow("dags", "list-runs", dag_id, "-o", "json").stdout)
     [run] = [run for run in runs if str(run.get("logical_date", "")).startswith(ds)]
-    states = json.loads(
+    states = json_output(
         runner.airflow("tasks", "states-for-dag-run", dag_id, run["run_id"], "-o", "json").stdout
     )
     return {state["task_id"]: state["state"] for state in states}
