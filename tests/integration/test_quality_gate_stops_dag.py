@@ -12,6 +12,7 @@ import pytest
 from support.airflow import ECOMMERCE_DATES, AirflowRunner
 
 from medallion.generate.ecommerce import generate_ecommerce
+from medallion.quality.results import read_records
 
 pytestmark = pytest.mark.integration
 
@@ -46,11 +47,12 @@ def task_states(runner: AirflowRunner, dag_id: str, ds: str) -> dict[str, str]:
     return {state["task_id"]: state["state"] for state in states}
 
 
-def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_path):
+def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_path, monkeypatch):
     # A copy of the shared run's lake and warehouse, so other tests are not disturbed.
     data_dir = tmp_path / "data"
     shutil.copytree(ecommerce_run.data_dir, data_dir)
     runner = AirflowRunner(ecommerce_run.airflow_home, data_dir, {"MEDALLION_PUSHGATEWAY_URL": ""})
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(data_dir))  # where read_records looks
     generated = tmp_path / "generated"
     generate_ecommerce(
         out_dir=generated,
@@ -70,9 +72,11 @@ def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_p
         gold_before = sorted(con.table("fct_orders").fetchall(), key=repr)
 
     result = runner.run_dag("ecommerce_daily", BAD_DATE, check=False)
-    output = result.stdout + result.stderr
-    assert "silver gate failed for ecommerce.orders" in output
-    assert "rejected_share" in output, "the message names the failed expectation's column"
+    assert result.returncode != 0, "the run must fail"
+    record = read_records("ecommerce", BAD_DATE)
+    [orders_gate] = [r for r in record if r["layer"] == "silver" and r["table"] == "orders"]
+    assert orders_gate["success"] is False, result.stdout[-3000:]
+    assert any("rejected_share" in json.dumps(failure) for failure in orders_gate["failures"])
 
     states = task_states(runner, "ecommerce_daily", BAD_DATE)
     assert states["silver.validate_silver_orders"] == "failed"
