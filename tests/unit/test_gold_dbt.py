@@ -22,6 +22,7 @@ import pytest
 from medallion.contracts import load_contract
 from medallion.gold import GoldBuildError, WarehouseLockedError, build_gold
 from medallion.lake import partition_dir, write_commit_marker
+from medallion.quality.frames import arrow_type
 
 DAY_1, DAY_2 = "2026-11-01", "2026-11-02"
 MARTS = ["agg_customer_segments", "agg_daily_sales", "dim_customers", "dim_products", "fct_orders"]
@@ -102,26 +103,11 @@ def _typed(value, column_type: str):
     return value
 
 
-def _arrow_type(column_type: str) -> pa.DataType:
-    if column_type.startswith("decimal"):
-        precision, scale = column_type.removeprefix("decimal(").rstrip(")").split(",")
-        return pa.decimal128(int(precision), int(scale))
-    return {
-        "string": pa.string(),
-        "integer": pa.int32(),
-        "long": pa.int64(),
-        "double": pa.float64(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-        "timestamp": pa.timestamp("us", tz="UTC"),
-    }[column_type]
-
-
 def write_silver(rows_by_table: dict, *, commit: bool = True) -> None:
     """Write silver partitions shaped like the refine step's (contract types + metadata)."""
     for table, deliveries in rows_by_table.items():
         contract = load_contract("ecommerce", table)
-        fields = [pa.field(c.name, _arrow_type(c.type)) for c in contract.columns]
+        fields = [pa.field(c.name, arrow_type(c.type)) for c in contract.columns]
         fields += [
             pa.field("_ingested_at", pa.timestamp("us", tz="UTC")),
             pa.field("_source_file", pa.string()),
