@@ -64,8 +64,12 @@ def print_summary(dataset: str) -> int:
     from medallion.quality.docs import format_gate_results
     from medallion.quality.project import data_docs_index
 
-    print("\n=== quality gates (Great Expectations) ===")
-    print("  " + format_gate_results(dataset).replace("\n", "\n  "))
+    latest = max(
+        (ds for table in list_tables(dataset) for ds in committed_dates("silver", dataset, table)),
+        default=None,
+    )
+    print(f"\n=== quality gates (Great Expectations), delivery {latest} ===")
+    print("  " + format_gate_results(dataset, latest).replace("\n", "\n  "))
     print(f"  Data Docs: {data_docs_index()}   (make docs serves them)")
 
     warehouse = settings.warehouse_dir / f"{dataset}.duckdb"
