@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
-from local_lab import REPO, LocalLab
+from local_lab import ADMIN, REPO, LocalLab
 from support.airflow import ECOMMERCE_DATES
 from support.lab_processes import INSTALL_JDBC, JDBC_DRIVER, require, scratch_database
 
@@ -152,3 +152,59 @@ def test_ecommerce_daily_on_the_cluster_equals_the_embedded_run(lab, api, ecomme
     for mart in MARTS:
         assert len(embedded[mart]) > 5, mart
         assert on_cluster[mart] == embedded[mart], f"{mart} differs from the embedded run"
+
+
+def test_a_student_triggers_a_dag_in_the_browser(lab, api, tmp_path):
+    require(CHROMIUM.exists(), "the browser test needs Debian's Chromium: apt-get install chromium")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        require(False, "the browser test needs Playwright: pip install playwright==1.65.2")
+
+    wait_for_dag(lab, api, "lab_smoke")
+    api.patch(f"{lab.api_url}/api/v2/dags/lab_smoke", json={"is_paused": False}, timeout=10)
+    started = time.monotonic()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            page.goto(lab.api_url, timeout=60_000)
+            page.get_by_label("Username").fill(ADMIN)
+            page.get_by_label("Password").fill(lab.password)
+            page.get_by_role("button", name="Sign in").click()
+            # Signing in redirects to the home page; navigating before it lands aborts.
+            page.wait_for_url(lambda url: "/auth/" not in url, timeout=30_000)
+            page.wait_for_load_state("networkidle")
+
+            page.goto(f"{lab.api_url}/dags", timeout=60_000)
+            expect(page.get_by_text("ecommerce_daily").first).to_be_visible(timeout=30_000)
+            page.get_by_role("link", name="lab_smoke").first.click()
+            # The list has Trigger buttons too: wait until the DAG's own page has loaded.
+            page.wait_for_url("**/dags/lab_smoke", timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            page.get_by_role("button", name="Trigger").first.click()
+            dialog = page.get_by_role("dialog").filter(has_text="Trigger Dag - lab_smoke")
+            # The dialog slides in: a click during the animation lands nowhere.
+            expect(dialog.get_by_text("Single Run", exact=True)).to_be_visible(timeout=10_000)
+            page.wait_for_timeout(1000)
+            with page.expect_response(
+                lambda response: (
+                    response.request.method == "POST"
+                    and response.url.endswith("/api/v2/dags/lab_smoke/dagRuns")
+                )
+            ) as triggered:
+                dialog.get_by_role("button", name="Trigger").click()
+            assert triggered.value.ok, triggered.value.text()
+            run_id = triggered.value.json()["dag_run_id"]
+
+            assert wait_for_run(lab, api, "lab_smoke", run_id) == "success", failed_tasks(
+                lab, api, "lab_smoke", run_id
+            )
+            page.reload()  # the run's page, where the UI took us: its task is green
+            expect(page.get_by_text("count_on_spark").first).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("success").first).to_be_visible(timeout=30_000)
+        finally:
+            page.screenshot(path=str(tmp_path / "airflow-ui.png"), full_page=True)
+            browser.close()
+    lab.measurements["browser_test_seconds"] = round(time.monotonic() - started, 1)
+    assert (tmp_path / "airflow-ui.png").stat().st_size > 10_000
