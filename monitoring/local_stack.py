@@ -109,8 +109,11 @@ class LocalStack:
                 if not self._wait_for_exit(service, pid, timeout_seconds=10):
                     os.kill(pid, signal.SIGKILL)
                     self._wait_for_exit(service, pid, timeout_seconds=5)
-            if service in self._children:  # our own child that died by itself: reap it
-                self._children.pop(service).wait(timeout=5)
+            if service in self._children:  # our own child not stopped above: end and reap it
+                child = self._children.pop(service)
+                if child.poll() is None:
+                    child.kill()
+                child.wait(timeout=5)
             self._pid_file(service).unlink(missing_ok=True)
 
     def status(self) -> dict[str, int | None]:

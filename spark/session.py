@@ -38,8 +38,13 @@ def configure_job(spark: SparkSession) -> SparkSession:
 
 def local_session(app_name: str, master: str = "local[2]") -> SparkSession:
     """A session for running a job by hand or in tests (JAVA_HOME must point to Java 17)."""
+    import os
+
     from pyspark.sql import SparkSession
 
+    # A Spark Connect session opened earlier in this process leaves this flag set, and
+    # pyspark would then build a Connect session again instead of a classic local one.
+    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     builder = SparkSession.builder.appName(app_name).master(master)
     for key, value in {**LOCAL_SETTINGS, **JOB_SETTINGS}.items():
         builder = builder.config(key, value)

@@ -38,7 +38,7 @@ from support.services import (
     serve_smtp,
 )
 
-from monitoring.local_stack import LocalStack
+from monitoring.local_stack import LocalStack, StackError
 from monitoring.stack_config import FAST_TIMINGS, Ports
 
 
@@ -172,15 +172,23 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def monitoring_stack(tmp_path_factory, alertmanager_webhook, alertmanager_smtp):
     require_prometheus_tools()
-    ports = Ports(
-        pushgateway=free_port(),
-        prometheus=free_port(),
-        alertmanager=free_port(),
-        alert_webhook=alertmanager_webhook.port,
-        smtp=alertmanager_smtp.port,
-    )
-    stack = LocalStack(tmp_path_factory.mktemp("monitoring-stack"), ports, FAST_TIMINGS)
-    stack.start()
+    # A free port can be taken by another process before the service binds it: on a busy
+    # machine, try again with fresh ports rather than fail the whole session.
+    for attempt in range(3):
+        ports = Ports(
+            pushgateway=free_port(),
+            prometheus=free_port(),
+            alertmanager=free_port(),
+            alert_webhook=alertmanager_webhook.port,
+            smtp=alertmanager_smtp.port,
+        )
+        stack = LocalStack(tmp_path_factory.mktemp("monitoring-stack"), ports, FAST_TIMINGS)
+        try:
+            stack.start()
+            break
+        except StackError:
+            if attempt == 2:
+                raise
     yield stack
     stack.stop()
 
