@@ -84,10 +84,11 @@ monitor-stop: ## Stop the local monitoring stack
 test: setup ## Run the full test suite
 	pytest
 
-lint: setup ## ruff (Python) and sqlfluff (dbt SQL)
+lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites in step with the contracts
 	ruff check .
 	ruff format --check .
 	sqlfluff lint dbt/models dbt/tests dbt/macros
+	python -m medallion.quality.build_suites --check
 
 format: setup ## Fix formatting with ruff
 	ruff format .
