@@ -49,11 +49,11 @@ print(json.dumps({"errors": bag.import_errors, "seconds": seconds, "heavy": heav
 """
 
 
-@pytest.fixture(scope="module")
-def parsed(tmp_path_factory):
-    """Parse the whole dags folder once, in a clean interpreter without connections."""
+def parse_dags_folder(airflow_home, **settings: str) -> dict:
+    """Parse the dags folder in a clean interpreter without connections."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW_CONN_")}
-    env.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
+    env.update(settings)
+    env.setdefault("AIRFLOW_HOME", str(airflow_home))
     env["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     result = subprocess.run(
         [sys.executable, "-c", PARSE_SCRIPT, str(DAGS_FOLDER), json.dumps(HEAVY_MODULES)],
@@ -65,6 +65,11 @@ def parsed(tmp_path_factory):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory):
+    return parse_dags_folder(tmp_path_factory.mktemp("airflow_home"))
 
 
 def test_dag_files_exist():
@@ -108,3 +113,16 @@ def test_ecommerce_dag_covers_every_contract(parsed):
         assert f"bronze.ingest_{table}" in tasks
         assert f"silver.refine_{table}" in tasks
     assert "gold.build_gold" in tasks
+
+
+def test_postgres_source_adds_extract_tasks_before_ingest(tmp_path):
+    parsed = parse_dags_folder(tmp_path, MEDALLION_ECOMMERCE_SOURCE="postgres")
+    assert parsed["errors"] == {}
+    tasks = parsed["dags"]["ecommerce_daily"]["tasks"]
+    extracts = sorted(task_id for task_id in tasks if ".extract_" in task_id)
+    assert extracts == [
+        "bronze.extract_customers",
+        "bronze.extract_order_items",
+        "bronze.extract_orders",
+        "bronze.extract_products",
+    ]
