@@ -10,6 +10,7 @@ the unchanged ingest job.
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -75,6 +76,8 @@ def remote_spark(tmp_path_factory):
         session.stop()
     finally:
         server.stop()
+        # pyspark marks the whole process as Connect mode; later local sessions must not be.
+        os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
 
 
 def database_rows(name: str, table: str, where: str = "true") -> set[tuple[str, ...]]:
