@@ -37,7 +37,7 @@ export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
 # Dates of the sample deliveries: START and the DAYS-1 days after it.
 DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.date.fromisoformat('$(START)'); print(' '.join(str(s+d.timedelta(days=i)) for i in range($(DAYS))))")
 
-.PHONY: help setup demo generate run airflow docs monitor monitor-stop test lint format reset clean
+.PHONY: help setup demo generate run airflow docs monitor monitor-stop env lab-up lab-down test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -80,6 +80,15 @@ monitor: setup ## Pushgateway, Prometheus, Alertmanager on 127.0.0.1 (Debian pac
 
 monitor-stop: ## Stop the local monitoring stack
 	python -m monitoring.local_stack stop
+
+env: ## Write docker/.env for the compose lab with fresh secrets (keeps an existing one)
+	$(PYTHON) -m medallion.env_file
+
+lab-up: env ## The compose lab: Airflow on PostgreSQL, Spark cluster, monitoring (needs Docker)
+	docker compose -f docker/docker-compose.yml up
+
+lab-down: ## Stop the compose lab (add -v by hand to delete its databases)
+	docker compose -f docker/docker-compose.yml down
 
 test: setup ## Run the full test suite
 	pytest
