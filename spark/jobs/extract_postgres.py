@@ -21,7 +21,6 @@ By hand (the JDBC driver must be on Spark's classpath):
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import shutil
@@ -35,6 +34,7 @@ from pyspark.sql import functions as F
 from medallion.contracts import Contract, load_contract
 from medallion.lake import landing_dir
 from medallion.watermarks import Window, record_window, start_after, window_of
+from spark.jobs.command_line import run_with_local_session, table_date_parser
 from spark.landing import count_source_records
 from spark.session import configure_job
 
@@ -165,22 +165,15 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str, source: JdbcSour
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True)
-    parser.add_argument("--table", required=True)
-    parser.add_argument("--ds", required=True, help="delivery date, YYYY-MM-DD")
+    parser = table_date_parser(__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="jdbc:postgresql://host:port/database")
     parser.add_argument("--user", required=True)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from spark.session import local_session
-
     source = JdbcSource(args.url, args.user, os.environ.get("PGPASSWORD", ""))
-    spark = local_session(f"extract_{args.dataset}_{args.table}")
-    try:
-        run(spark, args.dataset, args.table, args.ds, source)
-    finally:
-        spark.stop()
+    run_with_local_session(
+        f"extract_{args.dataset}_{args.table}",
+        lambda spark: run(spark, args.dataset, args.table, args.ds, source),
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ By hand:
 
 from __future__ import annotations
 
-import argparse
 import logging
 from datetime import UTC, datetime
 
@@ -17,6 +16,7 @@ from pyspark.sql import SparkSession
 
 from medallion.contracts import load_contract
 from medallion.lake import write_commit_marker
+from spark.jobs.command_line import run_with_local_session, table_date_parser
 from spark.landing import count_source_records, landing_files, read_delivery
 from spark.partitions import clear_partition, count_partition_rows, replace_partition
 from spark.session import configure_job
@@ -60,19 +60,11 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True)
-    parser.add_argument("--table", required=True)
-    parser.add_argument("--ds", required=True, help="delivery date, YYYY-MM-DD")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from spark.session import local_session
-
-    spark = local_session(f"ingest_{args.dataset}_{args.table}")
-    try:
-        run(spark, args.dataset, args.table, args.ds)
-    finally:
-        spark.stop()
+    args = table_date_parser(__doc__.splitlines()[0]).parse_args()
+    run_with_local_session(
+        f"ingest_{args.dataset}_{args.table}",
+        lambda spark: run(spark, args.dataset, args.table, args.ds),
+    )
 
 
 if __name__ == "__main__":

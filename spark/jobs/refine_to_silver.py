@@ -10,13 +10,13 @@ By hand:
 
 from __future__ import annotations
 
-import argparse
 import logging
 
 from pyspark.sql import SparkSession
 
 from medallion.contracts import load_contract
 from medallion.lake import write_commit_marker
+from spark.jobs.command_line import run_with_local_session, table_date_parser
 from spark.partitions import clear_partition, read_partition, replace_partition
 from spark.session import configure_job
 from spark.transforms.refine import REJECT_REASON, flag_rows, select_quarantine, select_silver
@@ -102,19 +102,11 @@ def _write(frame, layer: str, dataset: str, table: str, ds: str, expected_rows: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True)
-    parser.add_argument("--table", required=True)
-    parser.add_argument("--ds", required=True, help="delivery date, YYYY-MM-DD")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from spark.session import local_session
-
-    spark = local_session(f"refine_{args.dataset}_{args.table}")
-    try:
-        run(spark, args.dataset, args.table, args.ds)
-    finally:
-        spark.stop()
+    args = table_date_parser(__doc__.splitlines()[0]).parse_args()
+    run_with_local_session(
+        f"refine_{args.dataset}_{args.table}",
+        lambda spark: run(spark, args.dataset, args.table, args.ds),
+    )
 
 
 if __name__ == "__main__":
