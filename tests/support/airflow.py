@@ -17,8 +17,15 @@ class AirflowRunner:
     def __init__(self, airflow_home: Path, data_dir: Path, extra_env: dict[str, str] | None = None):
         self.airflow_home = airflow_home
         self.data_dir = data_dir
+        # Where Spark runs is the spark_default connection's business only: drop the flags
+        # an earlier Spark Connect session in this test process may have left behind.
+        inherited = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
+        }
         self.env = {
-            **os.environ,
+            **inherited,
             "AIRFLOW_HOME": str(airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
