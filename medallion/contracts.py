@@ -6,10 +6,17 @@ which ranges are sane. The Spark read schema, the silver rules and the quality g
 all derived from it, so adding a dataset means writing contracts, not copying code.
 
 Files live at `data/contracts/<dataset>/<table>.yml`; see ecommerce/orders.yml.
+
+How the files are read is part of the promise too (`source:`): `format` (csv or jsonl),
+`encoding` (default utf-8; utf-8-sig for a file starting with a byte-order mark, latin-1
+or cp1252 for Western European exports) and, for CSV, `delimiter` (default ","). A column
+whose name in the file is not a clean snake_case name keeps the file's name in
+`source_name`; the reader renames it, so everything after landing uses `name`.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +31,17 @@ SIMPLE_TYPES = {"string", "integer", "long", "double", "boolean", "date", "times
 DECIMAL_TYPE = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
 NORMALIZATIONS = {"lower", "upper"}
 SOURCE_FORMATS = {"csv", "jsonl"}
+# Python codec name -> the Java charset name Spark's readers take. Only encodings that
+# keep ASCII bytes as they are: delimiters, quotes and line ends then mean the same
+# bytes in every one of them. A byte-order mark sits in the header line, which Spark
+# skips, so utf-8-sig reads as UTF-8 there.
+SOURCE_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "iso8859-1": "ISO-8859-1",
+    "cp1252": "windows-1252",
+}
+SOURCE_DELIMITERS = {",", ";", "\t", "|"}
 
 
 class ContractError(DataError):
@@ -39,6 +57,7 @@ class Column:
     nullable: bool = True
     description: str = ""
     normalize: str | None = None
+    source_name: str | None = None
     accepted_values: tuple[str, ...] | None = None
     min: Decimal | None = None
     max: Decimal | None = None
@@ -63,6 +82,8 @@ class Contract:
     columns: tuple[Column, ...]
     event_time_column: str | None = None
     max_quarantine_share: float = 0.05
+    source_encoding: str = "utf-8"
+    source_delimiter: str = ","
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -72,6 +93,19 @@ class Contract:
     @property
     def required_columns(self) -> list[str]:
         return [column.name for column in self.columns if not column.nullable]
+
+    @property
+    def source_spark_encoding(self) -> str:
+        """The source encoding as the Java charset name Spark's readers expect."""
+        return SOURCE_ENCODINGS[codecs.lookup(self.source_encoding).name]
+
+    def renamed_from_source(self) -> dict[str, str]:
+        """{name in the file: contract name} for the columns the reader must rename."""
+        return {
+            column.source_name: column.name
+            for column in self.columns
+            if column.source_name and column.source_name != column.name
+        }
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -131,13 +165,11 @@ def parse_contract(raw: dict, path: Path | None = None) -> Contract:
         columns=columns,
         event_time_column=raw.get("event_time_column"),
         max_quarantine_share=float(raw.get("max_quarantine_share", 0.05)),
+        source_encoding=str(source.get("encoding", "utf-8")),
+        source_delimiter=str(source.get("delimiter", ",")),
         path=path,
     )
-    if contract.source_format not in SOURCE_FORMATS:
-        raise ContractError(
-            f"{where}: source.format must be one of {sorted(SOURCE_FORMATS)}, "
-            f"got {contract.source_format!r}"
-        )
+    _check_source(contract, where)
     referenced = [*primary_key, contract.version_column]
     if contract.event_time_column:
         referenced.append(contract.event_time_column)
@@ -150,6 +182,29 @@ def parse_contract(raw: dict, path: Path | None = None) -> Contract:
         if contract.column(name).nullable:
             raise ContractError(f"{where}: key column {name!r} must be declared nullable: false")
     return contract
+
+
+def _check_source(contract: Contract, where: str) -> None:
+    """Fail on a source format, encoding or delimiter the readers cannot honour."""
+    if contract.source_format not in SOURCE_FORMATS:
+        raise ContractError(
+            f"{where}: source.format must be one of {sorted(SOURCE_FORMATS)}, "
+            f"got {contract.source_format!r}"
+        )
+    try:
+        codec = codecs.lookup(contract.source_encoding).name
+    except LookupError:
+        codec = None
+    if codec not in SOURCE_ENCODINGS:
+        raise ContractError(
+            f"{where}: source.encoding {contract.source_encoding!r} is not supported; use "
+            f"utf-8, utf-8-sig, latin-1 or cp1252 (convert other files to UTF-8 first)"
+        )
+    if contract.source_delimiter not in SOURCE_DELIMITERS:
+        raise ContractError(
+            f'{where}: source.delimiter must be one of , ; | or a tab ("\\t" in YAML), '
+            f"got {contract.source_delimiter!r}"
+        )
 
 
 def _parse_column(item: dict, where: str) -> Column:
@@ -172,6 +227,7 @@ def _parse_column(item: dict, where: str) -> Column:
         nullable=bool(item.get("nullable", True)),
         description=str(item.get("description", "")),
         normalize=normalize,
+        source_name=str(item["source_name"]) if item.get("source_name") else None,
         accepted_values=tuple(str(value) for value in accepted) if accepted else None,
         min=Decimal(str(item["min"])) if item.get("min") is not None else None,
         max=Decimal(str(item["max"])) if item.get("max") is not None else None,

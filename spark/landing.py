@@ -1,4 +1,13 @@
-"""Reading one day's delivery of a source from the landing zone."""
+"""Reading one day's delivery of a source from the landing zone.
+
+How a file is read comes from the contract's `source:` block: the encoding, the CSV
+delimiter, and the names columns have in the file. CSV follows RFC 4180, as Python's csv
+module writes it: a field holding the delimiter, a quote or a line break is quoted, a
+quote inside is doubled, and a quoted line break belongs to the field (one record may
+span several lines). JSON lines are read one object per line; a nested object or list
+under a top-level key stays one string column holding its JSON text (bronze keeps it as
+delivered; dbt can pick it apart with DuckDB's json functions).
+"""
 
 from __future__ import annotations
 
@@ -35,16 +44,19 @@ def landing_files(contract: Contract, ds: str) -> list[Path]:
     return files
 
 
-def csv_header(path: Path) -> list[str]:
-    """The column names on the first line of a CSV file."""
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+def csv_header(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
+    """The column names on the first line of a CSV file, as written in the file."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
         first_line = handle.readline()
+    # A byte-order mark read with plain utf-8 would stick to the first name.
+    first_line = first_line.lstrip("\ufeff")
     if not first_line.strip():
         raise EmptyFileError(
             f"{path} is empty or starts with a blank line: expected a header with the "
             f"contract's columns. Ask the source to re-deliver the file."
         )
-    return [name.strip() for name in next(csv.reader(io.StringIO(first_line)))]
+    reader = csv.reader(io.StringIO(first_line), delimiter=delimiter)
+    return [name.strip() for name in next(reader)]
 
 
 def check_columns(path: Path, delivered: list[str], contract: Contract) -> list[str]:
@@ -66,15 +78,29 @@ def check_columns(path: Path, delivered: list[str], contract: Contract) -> list[
     return extra
 
 
-def count_source_records(path: Path, source_format: str) -> int:
-    """Rows in a delivered file, counted without Spark: non-blank lines, less the header.
+def count_source_records(
+    path: Path, source_format: str, encoding: str = "utf-8", delimiter: str = ","
+) -> int:
+    """Records in a delivered file, counted without Spark.
 
+    JSON lines: non-blank lines. CSV: records as Python's csv module parses them (a
+    quoted field may span lines), less the header, skipping blank lines as Spark does.
     The bronze gate compares this with what Spark loaded, so a reader that silently
-    drops rows is caught.
+    drops or splits rows is caught.
     """
-    with path.open("rb") as handle:
-        lines = sum(1 for line in handle if line.strip())
-    return lines - 1 if source_format == "csv" and lines else lines
+    if source_format == "jsonl":
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    # Undecodable bytes become U+FFFD: every supported encoding keeps ASCII as is, so
+    # quotes, delimiters and line ends, which decide where records end, are unaffected.
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        records = sum(1 for row in csv.reader(handle, delimiter=delimiter) if not _blank(row))
+    return max(records - 1, 0)
+
+
+def _blank(row: list[str]) -> bool:
+    """A line with nothing on it, which Spark's CSV reader skips."""
+    return not row or (len(row) == 1 and not row[0].strip())
 
 
 def read_delivery(
@@ -87,35 +113,63 @@ def read_delivery(
     `_corrupt_record` instead of failing the read.
     """
     if contract.source_format == "jsonl":
-        columns = contract.column_names
-        frame = (
-            spark.read.schema(raw_read_schema(columns))
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
-            .json([str(path) for path in files])
-        )
-        return frame.select("*", "_metadata"), columns
+        return _read_json_lines(spark, contract, files), contract.column_names
 
     # Files with the same header are read together; differing headers are read apart and
-    # lined up by column name (a column missing from one file is null there).
+    # lined up by column name (a column missing from one file is null there). The header
+    # is skipped by Spark and the schema applied by position, so the file's names are
+    # translated to the contract's names here, before Spark sees them.
+    renamed = contract.renamed_from_source()
     files_by_header: dict[tuple[str, ...], list[str]] = {}
     columns = list(contract.column_names)
     for path in files:
-        delivered = csv_header(path)
+        in_file = csv_header(path, contract.source_encoding, contract.source_delimiter)
+        delivered = [renamed.get(name, name) for name in in_file]
         for extra in check_columns(path, delivered, contract):
             if extra not in columns:
                 columns.append(extra)
         files_by_header.setdefault(tuple(delivered), []).append(str(path))
     frames = [
-        spark.read.schema(raw_read_schema(list(header)))
-        .option("header", True)
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
-        .csv(paths)
-        .select("*", "_metadata")
+        _csv_reader(spark, contract, list(header)).csv(paths).select("*", "_metadata")
         for header, paths in files_by_header.items()
     ]
     combined = frames[0]
     for frame in frames[1:]:
         combined = combined.unionByName(frame, allowMissingColumns=True)
     return combined, columns
+
+
+def _csv_reader(spark: SparkSession, contract: Contract, header: list[str]):
+    """A CSV reader for files with this header, honouring the contract's source block."""
+    return (
+        spark.read.schema(raw_read_schema(header))
+        .option("header", True)
+        .option("sep", contract.source_delimiter)
+        .option("encoding", contract.source_spark_encoding)
+        # RFC 4180: a quoted field may hold line breaks, a quote inside is doubled.
+        .option("multiLine", True)
+        .option("quote", '"')
+        .option("escape", '"')
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
+    )
+
+
+def _read_json_lines(spark: SparkSession, contract: Contract, files: list[Path]) -> DataFrame:
+    """JSON lines read by the keys in the file, then renamed to the contract's names.
+
+    A value under a string column that is an object or a list is kept as its JSON text.
+    """
+    renamed = contract.renamed_from_source()
+    to_source = {name: source for source, name in renamed.items()}
+    keys = [to_source.get(name, name) for name in contract.column_names]
+    frame = (
+        spark.read.schema(raw_read_schema(keys))
+        .option("encoding", contract.source_spark_encoding)
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
+        .json([str(path) for path in files])
+    )
+    # The hidden _metadata column is selected before renaming, while the frame is still
+    # the file scan that provides it.
+    return frame.select("*", "_metadata").withColumnsRenamed(renamed)
