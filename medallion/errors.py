@@ -25,6 +25,10 @@ class EmptyFileError(DataError):
     """A delivered file has no header line at all (0 bytes or blank)."""
 
 
+class CorruptFileError(DataError):
+    """A delivered file cannot be read at all (empty, binary, wrong encoding, cut short)."""
+
+
 class MissingDeliveryError(Exception):
     """The landing folder for a date is empty. Transient: the source may deliver late."""
 

@@ -4,6 +4,7 @@
     data/lake/bronze/<dataset>/<table>/ingest_date=<ds>/    raw rows, all strings
     data/lake/silver/<dataset>/<table>/ingest_date=<ds>/    typed, clean, one row per key
     data/lake/quarantine/<dataset>/<table>/ingest_date=<ds>/  rejected rows + _reject_reason
+    data/lake/quarantine/<dataset>/_files/<table>/<ds>/      unreadable files + reasons
     data/warehouse/<dataset>.duckdb                          gold marts (dbt)
     data/lake/gold/<dataset>/<mart>.parquet                  gold marts exported
 
@@ -44,6 +45,11 @@ def table_dir(layer: str, dataset: str, table: str) -> Path:
 
 def partition_dir(layer: str, dataset: str, table: str, ds: str) -> Path:
     return table_dir(layer, dataset, table) / f"{PARTITION_COLUMN}={ds}"
+
+
+def quarantined_files_dir(dataset: str, table: str, ds: str) -> Path:
+    """Where whole delivered files that could not be read are kept, with their reasons."""
+    return load_settings().lake_dir / "quarantine" / dataset / "_files" / table / ds
 
 
 def write_commit_marker(layer: str, dataset: str, table: str, ds: str, stats: dict) -> Path:

@@ -2,6 +2,8 @@
 
 Bronze keeps every row exactly as delivered (all columns as strings), adds lineage
 columns and is partitioned by delivery date. Re-running a date replaces that date only.
+Files that cannot be read at all are moved to the file quarantine first and the job fails
+without loading anything (medallion.file_screening).
 
 By hand:
     spark-submit spark/jobs/ingest_to_bronze.py --dataset ecommerce --table orders --ds 2026-11-01
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 from pyspark.sql import SparkSession
 
 from medallion.contracts import load_contract
+from medallion.file_screening import screen_delivery
 from medallion.lake import write_commit_marker
 from spark.jobs.command_line import run_with_local_session, table_date_parser
 from spark.landing import count_source_records, landing_files, read_delivery
@@ -30,6 +33,7 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     configure_job(spark)
     contract = load_contract(dataset, table)
     files = landing_files(contract, ds)
+    screen_delivery(files, contract.source_format, "utf-8", dataset, table, ds)
     source_rows = sum(count_source_records(path, contract.source_format) for path in files)
 
     delivered, data_columns = read_delivery(spark, contract, files)

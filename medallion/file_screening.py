@@ -1,0 +1,155 @@
+"""Screening delivered files before Spark reads them, and quarantining unreadable ones.
+
+Spark's CSV and JSON readers are forgiving: a row they cannot split is kept as a
+`_corrupt_record` and quarantined row by row later. That is right for a few bad rows, but
+wrong for a file that is not readable at all, because Spark would turn it into a heap of
+"rows" that never existed (binary garbage) or silently load a file cut off in the middle.
+So each file is screened first, in plain Python:
+
+| reason            | what it means                                                  |
+|-------------------|----------------------------------------------------------------|
+| `empty_file`      | 0 bytes, or only blank lines: not even a header                |
+| `binary_content`  | NUL bytes: not a text file at all (a zip, an image, a dump)    |
+| `wrong_encoding`  | bytes that are not valid in the contract's encoding            |
+| `truncated_file`  | the last record stops in the middle (no line end, cut short)   |
+
+An unreadable file is moved out of the landing folder into
+`<data>/lake/quarantine/<dataset>/_files/<table>/<ds>/`, next to a `<file>.reason.json`
+that says why, so nothing is lost and a re-run does not trip over it again. The caller
+then fails the task at once (a data error: retrying cannot make the file readable).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from medallion.errors import CorruptFileError
+from medallion.lake import quarantined_files_dir
+
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why one delivered file cannot be read."""
+
+    path: Path
+    reason: str
+    detail: str
+
+    def describe(self) -> str:
+        return f"{self.path.name}: {self.reason} ({self.detail})"
+
+
+def screen_file(path: Path, source_format: str, encoding: str = "utf-8") -> Finding | None:
+    """Return why `path` is unreadable, or None when it can be handed to Spark."""
+    size = path.stat().st_size
+    if size == 0:
+        return Finding(path, "empty_file", "0 bytes")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    line = 1
+    has_text = False
+    last_chunk = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if b"\x00" in chunk:
+                at = offset + chunk.index(b"\x00")
+                return Finding(path, "binary_content", f"NUL byte at byte {at:,}")
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return _encoding_finding(path, encoding, offset + error.start, line, chunk, error)
+            line += text.count("\n")
+            has_text = has_text or bool(text.strip())
+            offset += len(chunk)
+            last_chunk = chunk
+    if not has_text:
+        return Finding(path, "empty_file", f"{size:,} bytes of blank lines")
+    if not last_chunk.endswith(b"\n") and _last_record_is_cut(path, source_format, encoding):
+        return Finding(path, "truncated_file", "the last record ends without its line end")
+    return None
+
+
+def _encoding_finding(
+    path: Path, encoding: str, at: int, line: int, chunk: bytes, error: UnicodeDecodeError
+) -> Finding:
+    line += chunk[: error.start].count(b"\n")
+    byte = chunk[error.start : error.start + 1].hex()
+    return Finding(
+        path,
+        "wrong_encoding",
+        f"byte 0x{byte} at byte {at:,} (line {line:,}) is not valid {encoding}; the file is "
+        f"probably in another encoding such as latin-1 or cp1252",
+    )
+
+
+def _last_record_is_cut(path: Path, source_format: str, encoding: str) -> bool:
+    """Whether the final record of a file without a final line end is incomplete."""
+    text = path.read_text(encoding=encoding)
+    if source_format == "jsonl":
+        last_line = text.rsplit("\n", 1)[-1]
+        try:
+            json.loads(last_line)
+        except json.JSONDecodeError:
+            return True
+        return False
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    return len(records) > 1 and len(records[-1]) < len(records[0])
+
+
+def quarantine_files(
+    findings: list[Finding], dataset: str, table: str, ds: str, task: str
+) -> list[Path]:
+    """Move unreadable files out of landing into the file quarantine; return where they went."""
+    target = quarantined_files_dir(dataset, table, ds)
+    target.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for finding in findings:
+        destination = target / finding.path.name
+        reason = {
+            "file": finding.path.name,
+            "landing_path": str(finding.path),
+            "reason": finding.reason,
+            "detail": finding.detail,
+            "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "quarantined_by": task,
+        }
+        (target / f"{finding.path.name}.reason.json").write_text(
+            json.dumps(reason, indent=2) + "\n", encoding="utf-8"
+        )
+        os.replace(finding.path, destination)
+        moved.append(destination)
+    return moved
+
+
+def screen_delivery(
+    files: list[Path], source_format: str, encoding: str, dataset: str, table: str, ds: str
+) -> None:
+    """Screen a day's files; quarantine the unreadable ones and raise CorruptFileError.
+
+    Nothing is loaded when any file is unreadable: bronze stays as it was, so the day's
+    partition never looks complete with a file missing.
+    """
+    findings = [
+        finding
+        for path in files
+        if (finding := screen_file(path, source_format, encoding)) is not None
+    ]
+    if not findings:
+        return
+    moved = quarantine_files(findings, dataset, table, ds, f"ingest_{table}")
+    listed = "; ".join(finding.describe() for finding in findings)
+    raise CorruptFileError(
+        f"{dataset}.{table} {ds}: {len(findings)} of {len(files)} delivered file(s) cannot be "
+        f"read: {listed}. Moved to {moved[0].parent} with the reasons; nothing was loaded. "
+        f"Ask the source to re-deliver the file(s) into the landing folder, then clear this "
+        f"task (or re-run the date) to load the day."
+    )
