@@ -34,10 +34,14 @@ export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark", "host": "local[2]", 
 # task logs once that metrics were not pushed, and the pipeline carries on.
 export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
 
+# Faults of the "Break it!" lab (make break SCENARIO=metrics-down|webhook-down) live here
+# until `make reset`: they point the Pushgateway or the alert webhook at a closed port.
+-include $(AIRFLOW_HOME)/faults.env
+
 # Dates of the sample deliveries: START and the DAYS-1 days after it.
 DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.date.fromisoformat('$(START)'); print(' '.join(str(s+d.timedelta(days=i)) for i in range($(DAYS))))")
 
-.PHONY: help setup demo generate run airflow docs monitor monitor-stop env lab-up lab-down test lint format reset clean
+.PHONY: help setup demo generate run airflow docs monitor monitor-stop env lab-up lab-down break test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -58,7 +62,7 @@ $(AIRFLOW_HOME)/airflow.db: | $(VENV)/.installed
 generate: setup ## Write sample landing files (DATASET, DAYS, SIZE=tiny|small|medium|large|xlarge, START)
 	medallion generate $(DATASET) --start $(START) --days $(DAYS) --size $(SIZE)
 
-run: setup ## Run the DAG once per generated date through Airflow (airflow dags test)
+run: setup ## Run the DAG once per generated date through Airflow (or DATES="2026-11-02 ...")
 	@for ds in $(DATES); do \
 		echo "=== $(DATASET)_daily $$ds ==="; \
 		airflow dags test $(DATASET)_daily $$ds > $(AIRFLOW_HOME)/dags-test-$$ds.log 2>&1 \
@@ -89,6 +93,10 @@ lab-up: env ## The compose lab: Airflow on PostgreSQL, Spark cluster, monitoring
 
 lab-down: ## Stop the compose lab (add -v by hand to delete its databases)
 	docker compose -f docker/docker-compose.yml down
+
+break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-data|... [VARIANT=] [DS=]
+	@test -n "$(SCENARIO)" || { python -m medallion.faults --help; exit 2; }
+	python -m medallion.faults $(SCENARIO) $(if $(VARIANT),--variant $(VARIANT)) $(if $(DS),--ds $(DS))
 
 test: setup ## Run the full test suite
 	pytest

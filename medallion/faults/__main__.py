@@ -1,0 +1,77 @@
+"""`python -m medallion.faults SCENARIO [--variant V] [--ds YYYY-MM-DD]` (make break)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from datetime import date, timedelta
+
+from medallion.faults.catalog import SCENARIOS, Scenario
+from medallion.faults.crash import kill_refine_mid_write
+from medallion.lake import read_commit_marker
+from medallion.settings import load_settings
+
+
+def latest_delivery_date() -> str:
+    """The newest date with an orders delivery in the landing zone."""
+    folder = load_settings().landing_dir / "ecommerce" / "orders"
+    dates = sorted(path.name for path in folder.glob("????-??-??")) if folder.exists() else []
+    if not dates:
+        sys.exit("No e-commerce deliveries found: run `make demo` first, then break it.")
+    return dates[-1]
+
+
+def inject(scenario: Scenario, variant: str | None, ds: str) -> list[str]:
+    if scenario.name == "crash-mid-write":
+        return crash_silver_orders(ds)
+    if variant is not None and variant not in scenario.variants:
+        sys.exit(f"{scenario.name} has the variants {sorted(scenario.variants)}, not {variant!r}")
+    chosen = [variant] if variant else list(scenario.variants)
+    return [change for name in chosen for change in scenario.variants[name](ds)]
+
+
+def crash_silver_orders(ds: str) -> list[str]:
+    marker = read_commit_marker("silver", "ecommerce", "orders", ds)
+    if marker is None:
+        sys.exit(f"silver orders {ds} was never committed: run the date first (make demo).")
+    report = kill_refine_mid_write("ecommerce", "orders", ds)
+    if not report.killed_mid_write:
+        sys.exit("The job finished before it could be killed mid-write; run the scenario again.")
+    after = read_commit_marker("silver", "ecommerce", "orders", ds)
+    return [
+        f"refine_to_silver orders {ds} killed with SIGKILL after {report.seconds_to_kill} s, "
+        f"while writing {', '.join(report.staging_folders)}",
+        f"the commit marker still says {after['rows']:,} rows, committed at "
+        f"{after['committed_at']} (unchanged: {after == marker})",
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("--variant", help="one fault of the scenario (default: all of them)")
+    parser.add_argument("--ds", help="delivery date to break (default: the latest one)")
+    args = parser.parse_args(argv)
+    scenario = SCENARIOS[args.scenario]
+    ds = args.ds or (latest_delivery_date() if scenario.needs_date else "")
+    previous = str(date.fromisoformat(ds) - timedelta(days=1)) if ds else ""
+    changes = inject(scenario, args.variant, ds)
+
+    def text(template: str) -> str:
+        filled = template.format(ds=ds, previous=previous)
+        indent = " " * 16
+        return textwrap.fill(filled, 100, initial_indent=indent, subsequent_indent=indent).lstrip()
+
+    print(f"\n{scenario.name}: broke {text(scenario.breaks)}")
+    for change in changes:
+        print(f"  - {change}")
+    print(f"\nNow run:        {text(scenario.run)}")
+    print(f"The pipeline:   {text(scenario.pipeline_does)}")
+    print(f"You will see:   {text(scenario.you_see)}")
+    print(f"To recover:     {text(scenario.recover)}")
+    print("Clean slate:    make reset && make demo\n")
+
+
+if __name__ == "__main__":
+    main()

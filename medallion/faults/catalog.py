@@ -1,0 +1,165 @@
+"""The scenarios of the "Break it!" lab, by name: what each breaks and what to expect.
+
+A scenario has variants (each one fault); without VARIANT all of them are injected at
+once, into different tables where possible, so one run shows every behaviour.
+docs/resilience.md holds the same facts as a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from medallion.faults import deliveries, environment
+from medallion.faults.deliveries import Injection
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    breaks: str
+    variants: dict[str, Injection] = field(default_factory=dict)
+    run: str = 'make run DATES="{ds}"   (or trigger ecommerce_daily for {ds} in the UI)'
+    pipeline_does: str = ""
+    you_see: str = ""
+    recover: str = ""
+    needs_date: bool = True
+
+
+SCENARIOS = {
+    scenario.name: scenario
+    for scenario in [
+        Scenario(
+            name="corrupt-file",
+            breaks="the deliveries of {ds}: unreadable files and unparseable rows",
+            variants={
+                "unparseable-rows": deliveries.add_unparseable_rows,
+                "truncated": deliveries.add_truncated_file,
+                "binary": deliveries.add_binary_file,
+                "wrong-encoding": deliveries.add_latin1_file,
+                "zero-byte": deliveries.add_empty_file,
+            },
+            pipeline_does=(
+                "each ingest task screens its files first; an unreadable file (empty, binary, "
+                "wrong encoding, cut short) is moved to data/lake/quarantine/ecommerce/_files/"
+                "<table>/{ds}/ with a .reason.json, the task fails at once (no retries) and "
+                "loads nothing; unparseable rows in a readable file are quarantined row by "
+                "row (reason unparseable_row) and the run goes on"
+            ),
+            you_see=(
+                "bronze.ingest_order_items, ingest_products, ingest_customers and ingest_events "
+                "failed on the first try, each log naming the file and the reason; one "
+                "failure alert per failed task; orders run through silver (3 rows quarantined); "
+                "gold is not rebuilt (upstream_failed)"
+            ),
+            recover=(
+                "the bad files are out of landing (see the quarantine folder); a re-delivered "
+                "good file goes into landing/ecommerce/<table>/{ds}/; then re-run the date "
+                "(or clear the failed tasks): gold equals a clean run's"
+            ),
+        ),
+        Scenario(
+            name="duplicate-delivery",
+            breaks="the orders of {ds}: the same file twice and yesterday's rows again",
+            variants={
+                "same-file": deliveries.redeliver_same_file,
+                "overlap": deliveries.overlap_previous_day,
+            },
+            pipeline_does=(
+                "exact copies are quarantined as duplicate_row, older versions of a key as "
+                "superseded_in_delivery (both do not count as rejected rows); rows already "
+                "delivered on an earlier day are kept per delivery in silver and dbt's "
+                "staging keeps one current version per key"
+            ),
+            you_see=(
+                "the run succeeds; the summary shows the duplicates in quarantine; fct_orders "
+                "has the same rows as before (re-running any date changes nothing either)"
+            ),
+            recover="nothing to do: that is what idempotent means",
+        ),
+        Scenario(
+            name="late-data",
+            breaks="the orders of {previous}: 10% of them are held back and delivered on {ds}",
+            variants={"late": deliveries.deliver_late},
+            run='make run DATES="{previous} {ds}"   (the day before without them, then {ds})',
+            pipeline_does=(
+                "late rows are loaded with the delivery that brings them (ingest_date={ds}) "
+                "and gold aggregates by the business date (order_ts), so they land in the "
+                "day they belong to"
+            ),
+            you_see=(
+                "after {previous}: agg_daily_sales for {previous} is lower; after {ds}: it is "
+                "back to the figure of a clean run"
+            ),
+            recover="nothing to do: late data merges by itself",
+        ),
+        Scenario(
+            name="schema-drift",
+            breaks="the deliveries of {ds}: an added, a missing and a changed column",
+            variants={
+                "added-column": deliveries.add_column,
+                "missing-column": deliveries.drop_column,
+                "changed-type": deliveries.change_amount_format,
+            },
+            pipeline_does=(
+                "an added column (products.supplier) is kept in bronze and flagged in the log "
+                "and the commit marker (extra_columns); a missing contract column "
+                "(customers.email) fails ingest_customers at once; a changed type (amount "
+                "'12,50') makes every order invalid_type:amount, so the silver gate fails"
+            ),
+            you_see=(
+                "ingest_products succeeds with a warning about 'supplier'; ingest_customers "
+                "fails naming the file and the missing column; validate_silver_orders fails "
+                "with the rejected share and examples; gold is not rebuilt"
+            ),
+            recover=(
+                "get the export fixed and re-delivered, or change the contract in "
+                "data/contracts/ecommerce/ on purpose and regenerate the gates (python -m "
+                "medallion.quality.build_suites); then re-run the date"
+            ),
+        ),
+        Scenario(
+            name="crash-mid-write",
+            breaks="the silver job of orders on {ds}, killed with SIGKILL while writing",
+            pipeline_does=(
+                "Spark writes into a .spark-staging-* folder and swaps the partition in only "
+                "when the job commits; the commit marker is written after that; a killed job "
+                "leaves the previous partition and marker untouched"
+            ),
+            run="(this scenario runs the job and kills it itself)",
+            you_see=(
+                "the report below: the job was killed mid-write and silver orders {ds} still "
+                "reads completely, with the row count of its commit marker"
+            ),
+            recover="re-run the date (or the refine task): it completes and replaces the partition",
+        ),
+        Scenario(
+            name="metrics-down",
+            breaks="the Pushgateway: metrics are pushed to a closed port",
+            variants={"pushgateway": lambda ds: environment.pushgateway_down()},
+            pipeline_does=(
+                "each push times out after 2 s, is logged once as a warning and never fails "
+                "a task: metrics are not worth losing data over"
+            ),
+            you_see="the run succeeds; task logs say the metrics were not pushed",
+            run="make run   (any date: the fault is in the environment, not in the data)",
+            recover="rm .airflow/faults.env (or make reset); make monitor starts a Pushgateway",
+            needs_date=False,
+        ),
+        Scenario(
+            name="webhook-down",
+            breaks="the alert webhook: failure messages go to a closed port",
+            variants={"webhook": lambda ds: environment.webhook_down()},
+            pipeline_does=(
+                "each alert channel is tried on its own: the webhook failure is logged, the "
+                "e-mail (if configured) still goes out, and the task's outcome is unchanged"
+            ),
+            you_see=(
+                "combine it with a failing scenario (e.g. corrupt-file): the failed task's "
+                "log says the webhook could not be reached; the run fails as it would anyway"
+            ),
+            run="make break SCENARIO=corrupt-file && make run   (a failure to alert about)",
+            recover="rm .airflow/faults.env (or make reset)",
+            needs_date=False,
+        ),
+    ]
+}

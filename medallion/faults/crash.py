@@ -1,0 +1,63 @@
+"""crash-mid-write: kill the silver job with SIGKILL while it is writing.
+
+The job runs as it would by hand (`python -m spark.jobs.refine_to_silver ...`) in its own
+process group. As soon as Spark's staging folder for the dynamic overwrite appears in
+the silver table's folder, the whole group (Python and the JVM) gets SIGKILL: no
+clean-up, no `finally`, exactly like a lost machine.
+
+What must hold afterwards: the date's previous committed silver partition is still
+complete and readable (Spark writes into `.spark-staging-*` and swaps partitions only
+when the job commits), and re-running the job finishes normally.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from medallion.lake import table_dir
+
+STAGING_PREFIX = ".spark-staging-"
+
+
+@dataclass(frozen=True)
+class CrashReport:
+    """What the kill interrupted."""
+
+    killed_mid_write: bool
+    staging_folders: list[str]
+    seconds_to_kill: float
+
+
+def kill_refine_mid_write(
+    dataset: str, table: str, ds: str, timeout_seconds: float = 300
+) -> CrashReport:
+    """Start the silver job for one table and date; SIGKILL it once it writes."""
+    silver = table_dir("silver", dataset, table)
+    silver.mkdir(parents=True, exist_ok=True)
+    before = set(os.listdir(silver))
+    command = [sys.executable, "-m", "spark.jobs.refine_to_silver"]
+    command += ["--dataset", dataset, "--table", table, "--ds", ds]
+    started = time.monotonic()
+    job = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while time.monotonic() - started < timeout_seconds and job.poll() is None:
+            staging = [
+                name for name in set(os.listdir(silver)) - before if name.startswith(STAGING_PREFIX)
+            ]
+            if staging:
+                os.killpg(job.pid, signal.SIGKILL)
+                job.wait()
+                return CrashReport(True, sorted(staging), round(time.monotonic() - started, 2))
+            time.sleep(0.005)
+    finally:
+        if job.poll() is None:
+            os.killpg(job.pid, signal.SIGKILL)
+            job.wait()
+    return CrashReport(False, [], round(time.monotonic() - started, 2))
