@@ -33,20 +33,6 @@ def break_order_statuses(orders_csv, share: float) -> int:
     return broken
 
 
-def json_output(text: str):
-    """The JSON document in a CLI's output (Airflow may print warnings before it)."""
-    return json.loads(next(line for line in text.splitlines() if line.startswith(("[", "{"))))
-
-
-def task_states(runner: AirflowRunner, dag_id: str, ds: str) -> dict[str, str]:
-    runs = json_output(runner.airflow("dags", "list-runs", dag_id, "-o", "json").stdout)
-    [run] = [run for run in runs if str(run.get("logical_date", "")).startswith(ds)]
-    states = json_output(
-        runner.airflow("tasks", "states-for-dag-run", dag_id, run["run_id"], "-o", "json").stdout
-    )
-    return {state["task_id"]: state["state"] for state in states}
-
-
 def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_path, monkeypatch):
     # A copy of the shared run's lake and warehouse, so other tests are not disturbed.
     data_dir = tmp_path / "data"
@@ -78,7 +64,7 @@ def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_p
     assert orders_gate["success"] is False, result.stdout[-3000:]
     assert any("rejected_share" in json.dumps(failure) for failure in orders_gate["failures"])
 
-    states = task_states(runner, "ecommerce_daily", BAD_DATE)
+    states = runner.task_states("ecommerce_daily", BAD_DATE)
     assert states["silver.validate_silver_orders"] == "failed"
     assert states["gold.build_gold"] == "upstream_failed"
     assert states["publish_run_summary"] == "upstream_failed"

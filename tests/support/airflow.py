@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,3 +49,23 @@ class AirflowRunner:
 
     def run_dag(self, dag_id: str, ds: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.airflow("dags", "test", dag_id, ds, check=check)
+
+    def task_states(self, dag_id: str, ds: str) -> dict[str, str]:
+        """The state of every task of the DAG's run for `ds`, by task id."""
+        runs = _json_output(self.airflow("dags", "list-runs", dag_id, "-o", "json").stdout)
+        [run] = [run for run in runs if str(run.get("logical_date", "")).startswith(ds)]
+        states = _json_output(
+            self.airflow("tasks", "states-for-dag-run", dag_id, run["run_id"], "-o", "json").stdout
+        )
+        return {state["task_id"]: state["state"] for state in states}
+
+    def try_numbers(self, dag_id: str) -> dict[str, int]:
+        """How often each task of the DAG was tried, from the SQLite metadata DB."""
+        query = "select task_id, max(try_number) from task_instance where dag_id = ? group by 1"
+        with closing(sqlite3.connect(self.airflow_home / "airflow.db")) as db:
+            return dict(db.execute(query, [dag_id]).fetchall())
+
+
+def _json_output(text: str):
+    """The JSON document in a CLI's output (Airflow may print warnings before it)."""
+    return json.loads(next(line for line in text.splitlines() if line.startswith(("[", "{"))))

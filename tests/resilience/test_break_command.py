@@ -1,0 +1,47 @@
+"""`make break SCENARIO=...` (python -m medallion.faults) for every scenario, as a student runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from support.airflow import ECOMMERCE_DATES
+
+from medallion.faults.catalog import SCENARIOS
+
+pytestmark = pytest.mark.integration
+
+
+def break_it(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "medallion.faults", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_every_scenario_breaks_and_explains(broken_lake, tmp_path):
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow_home")}
+    for name in SCENARIOS:
+        result = break_it(name, env=env)
+        assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
+        assert result.stdout.count("\n  - ") >= 1, f"{name} printed no change:\n{result.stdout}"
+        for heading in ("Now run:", "The pipeline:", "You will see:", "To recover:"):
+            assert heading in result.stdout, f"{name} printed no {heading!r}:\n{result.stdout}"
+    # Date-bound scenarios broke the newest delivery, as the output says.
+    assert f'make run DATES="{ECOMMERCE_DATES[-1]}"' in break_it("corrupt-file", env=env).stdout
+    faults = (tmp_path / "airflow_home" / "faults.env").read_text()
+    assert "MEDALLION_PUSHGATEWAY_URL" in faults and "AIRFLOW_CONN_ALERT_WEBHOOK" in faults
+
+
+def test_unknown_variants_and_missing_data_get_clear_messages(data_dir):
+    env = {**os.environ, "MEDALLION_DATA_DIR": str(data_dir)}
+    result = break_it("corrupt-file", env=env)
+    assert result.returncode != 0 and "run `make demo` first" in result.stderr
+    result = break_it("schema-drift", "--variant", "renamed", "--ds", "2026-11-02", env=env)
+    assert result.returncode != 0
+    assert "added-column" in result.stderr and "'renamed'" in result.stderr
