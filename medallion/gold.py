@@ -1,10 +1,11 @@
 """Build the gold layer: run the dbt project in `dbt/` in-process and report what it built.
 
-One `dbt build` reads the committed silver parquet of the dataset, builds the staging
-views and the mart tables in the DuckDB warehouse `<data>/warehouse/<dataset>.duckdb`,
-runs every unit test and data test in DAG order, and exports each mart to
-`<data>/lake/gold/<dataset>/<mart>.parquet`. The Airflow task calls `build_gold()`;
-to run dbt by hand, see dbt/README.md.
+The dbt project holds one folder of models per dataset (`dbt/models/<dataset>/`). One
+`dbt build --select path:models/<dataset>` reads the committed silver parquet of the
+dataset, builds its staging views and mart tables in the DuckDB warehouse
+`<data>/warehouse/<dataset>.duckdb`, runs their unit tests and data tests in DAG order,
+and exports each mart to `<data>/lake/gold/<dataset>/<mart>.parquet`. The Airflow task
+calls `build_gold(dataset)`; to run dbt by hand, see dbt/README.md.
 
 `build_gold()` returns a summary of the run, and raises GoldBuildError naming every
 failing model or test when anything fails:
@@ -18,6 +19,7 @@ failing model or test when anything fails:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -32,8 +34,6 @@ from medallion.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-# The dbt project builds one dataset: its sources, profile and marts are e-commerce's.
-DBT_DATASET = "ecommerce"
 MARTS_FOLDER = "marts"
 PASSED = {"success", "pass"}  # a model built / a test passed
 FAILED = {"error", "fail"}  # "skipped" means an upstream node failed
@@ -58,11 +58,14 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse file. Transient: the task is retried."""
 
 
-def build_gold(dataset: str = DBT_DATASET) -> dict:
+def build_gold(dataset: str) -> dict:
     """Run `dbt build` for the dataset and return the summary described in the module doc."""
-    if dataset != DBT_DATASET:
-        raise ValueError(f"the dbt project in dbt/ builds only {DBT_DATASET!r}, not {dataset!r}")
     settings = load_settings()
+    if not (settings.dbt_project_dir / "models" / dataset).is_dir():
+        raise ValueError(
+            f"the dbt project has no models for dataset {dataset!r}: expected the folder "
+            f"{settings.dbt_project_dir / 'models' / dataset}"
+        )
     _check_silver_is_committed(dataset)
     warehouse = settings.warehouse_dir / f"{dataset}.duckdb"
     # DuckDB creates the warehouse file and COPY writes the exports, but neither
@@ -71,7 +74,7 @@ def build_gold(dataset: str = DBT_DATASET) -> dict:
     (settings.lake_dir / "gold" / dataset).mkdir(parents=True, exist_ok=True)
 
     started = time.monotonic()
-    run_results = _invoke_dbt_build(settings)
+    run_results = _invoke_dbt_build(settings, dataset)
     not_passed = [result for result in run_results if str(result.status) not in ACCEPTED]
     if not_passed:
         report = _failure_report(not_passed, settings.dbt_project_dir)
@@ -140,8 +143,9 @@ def _exported_data_dir(data_dir: Path) -> Iterator[None]:
             os.environ["MEDALLION_DATA_DIR"] = previous
 
 
-def _invoke_dbt_build(settings: Settings) -> list:
-    """Run `dbt build` in this process; return dbt's RunResult list (one per node)."""
+def _invoke_dbt_build(settings: Settings, dataset: str) -> list:
+    """Run `dbt build` of one dataset's models in this process; return dbt's RunResult
+    list (one per node: its models, their unit tests and data tests)."""
     # Imported here: dbt costs seconds to import, and DAG files import this module.
     from dbt.cli.main import dbtRunner
 
@@ -150,6 +154,10 @@ def _invoke_dbt_build(settings: Settings) -> list:
     arguments += ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     arguments += ["--target-path", str(project_dir / "target")]
     arguments += ["--log-path", str(project_dir / "logs")]
+    # Only this dataset's models (and the tests on them); the dataset also names the
+    # warehouse file (profiles.yml) and the gold export folder.
+    arguments += ["--select", f"path:models/{dataset}"]
+    arguments += ["--vars", json.dumps({"dataset": dataset})]
     with _exported_data_dir(settings.data_dir):
         try:
             outcome = dbtRunner().invoke(arguments)

@@ -1,6 +1,6 @@
 """The expectations of the gold gate: each mart's grain, and gold reconciled with silver.
 
-Gold has no contract: its marts are defined by the dbt project (dbt/models/marts), so
+Gold has no contract: its marts are defined by the dbt project (dbt/models/<dataset>/marts), so
 their grains are listed here by hand. Each mart is also reconciled with one figure
 recomputed from silver at every run (medallion.quality.silver_totals), passed to the
 suite as the parameters `<figure>_min` and `<figure>_max`:

@@ -327,7 +327,7 @@ def test_a_failing_dbt_test_raises_gold_build_error_naming_it(data_dir):
     assert "accepted_values_stg_ecommerce__orders_status" in message
     assert "[fail]" in message and "1 failing row(s)" in message
     assert "checks: accepted_values on stg_ecommerce__orders.status" in message
-    assert "models/staging/ecommerce/_ecommerce__models.yml" in message
+    assert "models/ecommerce/staging/_ecommerce__models.yml" in message
     assert "not built (upstream failed): " in message and "agg_daily_sales" in message
     assert failure.value.summary["tests"]["failed"] == 1
     assert failure.value.summary["models"] == {"passed": 5, "failed": 0, "skipped": 6}
