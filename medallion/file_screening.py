@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from medallion.contracts import Contract
 from medallion.errors import CorruptFileError
 from medallion.lake import quarantined_files_dir
 
@@ -48,7 +49,9 @@ class Finding:
         return f"{self.path.name}: {self.reason} ({self.detail})"
 
 
-def screen_file(path: Path, source_format: str, encoding: str = "utf-8") -> Finding | None:
+def screen_file(
+    path: Path, source_format: str, encoding: str = "utf-8", delimiter: str = ","
+) -> Finding | None:
     """Return why `path` is unreadable, or None when it can be handed to Spark."""
     size = path.stat().st_size
     if size == 0:
@@ -73,7 +76,9 @@ def screen_file(path: Path, source_format: str, encoding: str = "utf-8") -> Find
             last_chunk = chunk
     if not has_text:
         return Finding(path, "empty_file", f"{size:,} bytes of blank lines")
-    if not last_chunk.endswith(b"\n") and _last_record_is_cut(path, source_format, encoding):
+    if not last_chunk.endswith(b"\n") and _last_record_is_cut(
+        path, source_format, encoding, delimiter
+    ):
         return Finding(path, "truncated_file", "the last record ends without its line end")
     return None
 
@@ -91,7 +96,7 @@ def _encoding_finding(
     )
 
 
-def _last_record_is_cut(path: Path, source_format: str, encoding: str) -> bool:
+def _last_record_is_cut(path: Path, source_format: str, encoding: str, delimiter: str) -> bool:
     """Whether the final record of a file without a final line end is incomplete."""
     text = path.read_text(encoding=encoding)
     if source_format == "jsonl":
@@ -101,7 +106,7 @@ def _last_record_is_cut(path: Path, source_format: str, encoding: str) -> bool:
         except json.JSONDecodeError:
             return True
         return False
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return len(records) > 1 and len(records[-1]) < len(records[0])
 
 
@@ -130,18 +135,22 @@ def quarantine_files(
     return moved
 
 
-def screen_delivery(
-    files: list[Path], source_format: str, encoding: str, dataset: str, table: str, ds: str
-) -> None:
+def screen_delivery(contract: Contract, files: list[Path], ds: str) -> None:
     """Screen a day's files; quarantine the unreadable ones and raise CorruptFileError.
 
     Nothing is loaded when any file is unreadable: bronze stays as it was, so the day's
     partition never looks complete with a file missing.
     """
+    dataset, table = contract.dataset, contract.table
     findings = [
         finding
         for path in files
-        if (finding := screen_file(path, source_format, encoding)) is not None
+        if (
+            finding := screen_file(
+                path, contract.source_format, contract.source_encoding, contract.source_delimiter
+            )
+        )
+        is not None
     ]
     if not findings:
         return

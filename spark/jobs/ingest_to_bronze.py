@@ -33,7 +33,7 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     configure_job(spark)
     contract = load_contract(dataset, table)
     files = landing_files(contract, ds)
-    screen_delivery(files, contract.source_format, "utf-8", dataset, table, ds)
+    screen_delivery(contract, files, ds)
     source_rows = sum(count_source_records(path, contract.source_format) for path in files)
 
     delivered, data_columns = read_delivery(spark, contract, files)

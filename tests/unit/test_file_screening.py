@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from medallion.contracts import load_contract
 from medallion.errors import CorruptFileError
 from medallion.file_screening import screen_delivery, screen_file
 
@@ -50,7 +51,9 @@ def test_latin1_in_a_utf8_contract_names_byte_and_line(tmp_path):
     assert screen_file(tmp_path / "a.csv", "csv", encoding="latin-1") is None
 
 
-def test_a_record_cut_short_is_a_truncated_file(tmp_path):
+def test_a_record_cut_short_is_a_truncated_file_whatever_the_delimiter(tmp_path):
+    semicolons = write(tmp_path / "b.csv", b"id;name;amount\n1;Ann;2.00\n2;Bo")
+    assert screen_file(semicolons, "csv", delimiter=";").reason == "truncated_file"
     csv_file = write(tmp_path / "a.csv", HEADER.encode() + b"O-1,C-1,10.00\nO-2,C-")
     assert screen_file(csv_file, "csv").reason == "truncated_file"
     jsonl_file = write(tmp_path / "a.jsonl", b'{"id": 1}\n{"id": 2, "na')
@@ -64,7 +67,7 @@ def test_unreadable_files_move_to_quarantine_with_a_reason(data_dir):
     bad = write(landing / "orders-part-00001.csv", b"")
 
     with pytest.raises(CorruptFileError) as failure:
-        screen_delivery([good, bad], "csv", "utf-8", "ecommerce", "orders", "2026-11-02")
+        screen_delivery(load_contract("ecommerce", "orders"), [good, bad], "2026-11-02")
 
     assert "orders-part-00001.csv: empty_file" in str(failure.value)
     quarantine = data_dir / "lake" / "quarantine" / "ecommerce" / "_files" / "orders" / "2026-11-02"
