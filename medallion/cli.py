@@ -2,6 +2,7 @@
 
 medallion generate ecommerce --days 3 --size small     write landing files
 medallion summary ecommerce                            print what a run produced
+medallion new-dataset NAME FILE [--table T]            draft a contract, scaffold a pipeline
 """
 
 from __future__ import annotations
@@ -38,7 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     summary = commands.add_parser("summary", help="print rows per layer, quarantine and gold")
     summary.add_argument("dataset", choices=["ecommerce"])
 
+    new = commands.add_parser("new-dataset", help="draft a contract and a pipeline from a file")
+    new.add_argument("name", help="dataset name in snake_case (the DAG is <name>_daily)")
+    new.add_argument("file", type=Path, help="a CSV or JSON-lines file under 100 MB")
+    new.add_argument("--table", help="table name (default: the file name in snake_case)")
+    new.add_argument("--date", help="delivery date of the file, YYYY-MM-DD (default: today)")
+
     args = parser.parse_args(argv)
+    if args.command == "new-dataset":
+        from medallion.scaffold.command import run
+
+        return run(args.name, args.file, args.table, args.date)
     if args.command == "generate":
         return _generate(args)
     if args.command == "summary":

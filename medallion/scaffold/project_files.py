@@ -1,0 +1,117 @@
+"""Writing what a scaffolded dataset needs into the project and the data folder.
+
+Everything goes where the pipeline's own settings point (medallion.settings): the
+project under MEDALLION_HOME (contracts, GX suites, dbt models, the DAG) and the file
+under MEDALLION_DATA_DIR. Pointing those variables at a copy of the project scaffolds
+there instead, which is what the tests do.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from string import Template
+
+from medallion.contracts import Contract, list_tables, load_contract
+from medallion.scaffold.dbt_models import TEMPLATES, model_files
+from medallion.settings import load_settings
+from spark.landing import FILE_SUFFIXES
+
+
+def copy_to_landing(file: Path, dataset: str, contract: Contract, ds: str) -> Path:
+    """Copy the file into its landing folder, with the suffix the reader looks for."""
+    folder = load_settings().landing_dir / dataset / contract.source_folder / ds
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{file.stem}{FILE_SUFFIXES[contract.source_format]}"
+    shutil.copyfile(file, target)
+    return target
+
+
+def write_contract(dataset: str, table: str, text: str) -> Path:
+    path = load_settings().contracts_dir / dataset / f"{table}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_suites(dataset: str) -> list[Path]:
+    """The bronze, silver and reconciliation checks of every table of the dataset.
+
+    The same files `python -m medallion.quality.build_suites` writes for these tables,
+    written for this dataset only (it has no gold gate, see the DAG's doc).
+    """
+    # Imported here: Great Expectations takes seconds to import.
+    from medallion.quality import build_suites
+    from medallion.quality.contract_suites import (
+        bronze_expectations,
+        silver_expectations,
+        silver_reconciliation_expectations,
+    )
+    from medallion.quality.project import gx_project_dir
+
+    files: dict[Path, str] = {}
+    for table in list_tables(dataset):
+        contract = load_contract(dataset, table)
+        source = f"data/contracts/{dataset}/{table}.yml"
+        checks = {
+            "bronze": bronze_expectations(contract),
+            "silver": silver_expectations(contract),
+            "silver_reconciliation": silver_reconciliation_expectations(contract),
+        }
+        for check, expectations in checks.items():
+            files |= build_suites._check_files(check, dataset, table, expectations, source)
+    root = gx_project_dir()
+    for path, content in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(content, encoding="utf-8")
+    return [root / path for path in files]
+
+
+def write_dbt_models(dataset: str) -> list[Path]:
+    """The dataset's dbt sources and model YAML (all tables) and the new table's SQL.
+
+    SQL files that exist already (of tables scaffolded earlier) are left alone: the user
+    may have edited them.
+    """
+    contracts = [load_contract(dataset, table) for table in list_tables(dataset)]
+    project = load_settings().dbt_project_dir
+    written = []
+    for relative, content in model_files(contracts, duckdb_keywords()).items():
+        path = project / relative
+        if path.suffix == ".sql" and path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def write_dag(dataset: str, source_file: str, ds: str) -> Path:
+    """`airflow/dags/<dataset>_daily.py`, listing every table of the dataset."""
+    tables = list_tables(dataset)
+    year, month, day = (int(part) for part in ds.split("-"))
+    text = Template((TEMPLATES / "dag.py.tmpl").read_text(encoding="utf-8")).substitute(
+        dag_id=f"{dataset}_daily",
+        dataset=dataset,
+        file_name=source_file,
+        tables=repr(tables).replace("'", '"'),
+        table_list=", ".join(tables),
+        start_year=year,
+        start_month=month,
+        start_day=day,
+    )
+    path = load_settings().home / "airflow" / "dags" / f"{dataset}_daily.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def duckdb_keywords() -> set[str]:
+    """Words DuckDB reserves: a column named so is quoted in the generated SQL."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        rows = connection.execute(
+            "select keyword_name from duckdb_keywords() where keyword_category = 'reserved'"
+        ).fetchall()
+    return {row[0] for row in rows}
