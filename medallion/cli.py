@@ -1,6 +1,7 @@
 """The `medallion` command: small helpers the Makefile and the labs call.
 
 medallion generate ecommerce --days 3 --size small     write landing files
+medallion generate attendance --days 3 --size small    (size = orders or students per day)
 medallion summary ecommerce                            print what a run produced
 medallion new-dataset NAME FILE [--table T]            draft a contract, scaffold a pipeline
 """
@@ -15,6 +16,8 @@ from pathlib import Path
 from medallion.settings import load_settings
 
 SIZES = {"tiny": 50, "small": 500, "medium": 50_000, "large": 1_000_000, "xlarge": 10_000_000}
+# What --size counts in each dataset's daily delivery.
+SIZE_UNITS = {"ecommerce": "orders", "attendance": "students"}
 DEFAULT_START = "2026-11-01"
 
 
@@ -23,21 +26,22 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write deterministic sample landing files")
-    generate.add_argument("dataset", choices=["ecommerce"])
+    generate.add_argument("dataset", choices=sorted(SIZE_UNITS))
     generate.add_argument("--start", default=DEFAULT_START, help="first delivery date (YYYY-MM-DD)")
     generate.add_argument("--days", type=int, default=3, help="number of daily deliveries")
     generate.add_argument(
         "--size",
         choices=sorted(SIZES, key=SIZES.get),
         default="small",
-        help="orders per day: " + ", ".join(f"{k}={v:,}" for k, v in SIZES.items()),
+        help="orders (ecommerce) or students (attendance) per day: "
+        + ", ".join(f"{k}={v:,}" for k, v in SIZES.items()),
     )
-    generate.add_argument("--orders-per-day", type=int, help="overrides --size")
+    generate.add_argument("--orders-per-day", type=int, help="ecommerce: overrides --size")
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--out", type=Path, help="landing folder (default: data/landing)")
 
     summary = commands.add_parser("summary", help="print rows per layer, quarantine and gold")
-    summary.add_argument("dataset", choices=["ecommerce"])
+    summary.add_argument("dataset", choices=sorted(SIZE_UNITS))
 
     new = commands.add_parser("new-dataset", help="draft a contract and a pipeline from a file")
     new.add_argument("name", help="dataset name in snake_case (the DAG is <name>_daily)")
@@ -60,16 +64,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from medallion.generate.ecommerce import generate_ecommerce
-
     out = args.out or load_settings().landing_dir
-    counts = generate_ecommerce(
-        out_dir=out / args.dataset,
-        start=date.fromisoformat(args.start),
-        days=args.days,
-        orders_per_day=args.orders_per_day or SIZES[args.size],
-        seed=args.seed,
-    )
+    start = date.fromisoformat(args.start)
+    if args.dataset == "attendance":
+        from medallion.generate.attendance import generate_attendance
+
+        counts = generate_attendance(
+            out / args.dataset, start, args.days, students=SIZES[args.size], seed=args.seed
+        )
+    else:
+        from medallion.generate.ecommerce import generate_ecommerce
+
+        counts = generate_ecommerce(
+            out_dir=out / args.dataset,
+            start=start,
+            days=args.days,
+            orders_per_day=args.orders_per_day or SIZES[args.size],
+            seed=args.seed,
+        )
     for source, per_day in counts.items():
         total = sum(per_day.values())
         print(f"  {source:<12} {total:>12,} rows over {len(per_day)} day(s)")
