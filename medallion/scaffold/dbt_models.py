@@ -7,10 +7,15 @@
 | `models/<dataset>/staging/_<dataset>__models.yml`      | key tests, accepted values         |
 | `models/<dataset>/marts/<mart>.sql` and `.yml`         | the starter mart and its grain     |
 
-The starter mart counts rows per day of the event-time column (`agg_<table>_daily`),
-else per value of a small category column (`agg_<table>_by_<column>`), else in total
-(`agg_<table>_total`), and sums the first numeric column. It is a place to start: the
-user replaces it with the marts the dataset is for.
+The starter mart counts rows per day of the event-time column or the first date column
+(`agg_<dataset>__<table>_daily`), else per value of a small category column
+(`agg_<dataset>__<table>_by_<column>`), else in total (`agg_<dataset>__<table>_total`),
+and sums the first numeric column. Model names are unique across the dbt project, so they
+carry the dataset's name. It is a place to start: the user replaces it with the marts the
+dataset is for.
+
+The dataset's folders also need their materializations in `dbt_project.yml` (set per
+folder, never per file): `register_in_project` adds them.
 """
 
 from __future__ import annotations
@@ -82,14 +87,17 @@ def starter_mart(contract: Contract, keywords: set[str]) -> Mart:
         None,
     )
     table = contract.table
-    if contract.event_time_column:
-        event = contract.column(contract.event_time_column)
+    dates = [column for column in contract.columns if column.type == "date" and not column.nullable]
+    if contract.event_time_column or dates:
+        event = (
+            contract.column(contract.event_time_column) if contract.event_time_column else dates[0]
+        )
         grain, day = event.name, quote(event.name)
         if event.type == "timestamp":  # created_at -> created_date
             grain = re.sub(r"_(at|ts|time|timestamp)$", "", event.name) + "_date"
             day = f"cast({quote(event.name)} as date)"
         return Mart(
-            f"agg_{table}_daily",
+            f"agg_{contract.dataset}__{table}_daily",
             grain,
             f"Rows of {table} per day of {event.name}.",
             [f"{day} as {grain}" if day != grain else grain, "count(*) as row_count", *measures],
@@ -97,14 +105,14 @@ def starter_mart(contract: Contract, keywords: set[str]) -> Mart:
         )
     if category:
         return Mart(
-            f"agg_{table}_by_{category}",
+            f"agg_{contract.dataset}__{table}_by_{category}",
             category,
             f"Rows of {table} per {category}.",
             [quote(category), "count(*) as row_count", *measures],
             f"\n    group by {quote(category)}",
         )
     return Mart(
-        f"agg_{table}_total", None, f"Rows of {table} in total.",
+        f"agg_{contract.dataset}__{table}_total", None, f"Rows of {table} in total.",
         ["count(*) as row_count", *measures], "",
     )  # fmt: skip
 
@@ -209,3 +217,31 @@ def _render(template: str, **values: str) -> str:
 def _dump(document: dict) -> str:
     header = "# Scaffolded by `medallion new-dataset`; edit freely.\n"
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def register_in_project(project_yml: str, dataset: str) -> str:
+    """dbt_project.yml with the dataset's folders configured like every other dataset's.
+
+    Added as text before the top-level `data_tests:` block, so the file's comments stay.
+    """
+    if re.search(rf"^    {re.escape(dataset)}:$", project_yml, flags=re.MULTILINE):
+        return project_yml
+    block = "\n".join(
+        [
+            f"    {dataset}:  # scaffolded by medallion new-dataset",
+            "      staging:",
+            "        +materialized: view",
+            "      marts:",
+            "        +materialized: table",
+            '        +post-hook: "{{ export_mart_to_gold_lake() }}"',
+            "",
+        ]
+    )
+    anchor = project_yml.find("\ndata_tests:")
+    if anchor < 0:
+        raise ValueError("dbt_project.yml has no top-level data_tests: block to insert before")
+    before = project_yml[:anchor].rstrip("\n") + "\n"
+    updated = before + block + project_yml[anchor:]
+    if dataset not in yaml.safe_load(updated)["models"]["medallion"]:
+        raise ValueError(f"could not add {dataset!r} under models: medallion: in dbt_project.yml")
+    return updated

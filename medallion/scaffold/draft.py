@@ -138,9 +138,13 @@ def _version_column(columns: list[ColumnGuess]) -> str | None:
 
 
 def _event_time_column(columns: list[ColumnGuess], version: str | None) -> str | None:
-    """The first always-filled date or timestamp that is not the version column."""
+    """The first always-filled timestamp that is not the version column.
+
+    Only a timestamp: the silver gate checks the event time is not in the future by
+    comparing it with the validation time. A date column still gets a daily mart.
+    """
     for column in columns:
-        if column.type in {"date", "timestamp"} and not column.nullable and column.name != version:
+        if column.type == "timestamp" and not column.nullable and column.name != version:
             return column.name
     return None
 

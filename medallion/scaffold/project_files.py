@@ -13,7 +13,7 @@ from pathlib import Path
 from string import Template
 
 from medallion.contracts import Contract, list_tables, load_contract
-from medallion.scaffold.dbt_models import TEMPLATES, model_files
+from medallion.scaffold.dbt_models import TEMPLATES, model_files, register_in_project
 from medallion.settings import load_settings
 from spark.landing import FILE_SUFFIXES
 
@@ -83,6 +83,12 @@ def write_dbt_models(dataset: str) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
         written.append(path)
+    project_yml = project / "dbt_project.yml"
+    text = project_yml.read_text(encoding="utf-8")
+    updated = register_in_project(text, dataset)
+    if updated != text:
+        project_yml.write_text(updated, encoding="utf-8")
+        written.append(project_yml)
     return written
 
 
