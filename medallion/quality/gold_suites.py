@@ -12,6 +12,8 @@ suite as the parameters `<figure>_min` and `<figure>_max`:
 | dim_products          | distinct product_id            | current_products                |
 | agg_daily_sales       | Σ revenue                      | revenue (± 1 cent)              |
 | agg_customer_segments | Σ customer_count               | current_customers               |
+| attendance_weekly_report | Σ record_count              | current_records                 |
+| attendance_chronic_absentees | distinct student_id     | chronic_absentees               |
 """
 
 from __future__ import annotations
@@ -57,6 +59,20 @@ MARTS: dict[str, tuple[Mart, ...]] = {
             "agg_customer_segments", ("segment", "value_tier"),
             "customer_count", "sum", "current_customers",
             "Every customer current in silver is counted in exactly one segment and tier.",
+        ),
+    ),
+    "attendance": (
+        Mart(
+            "attendance_weekly_report", ("week_start", "campus", "class_id"),
+            "record_count", "sum", "current_records",
+            "Every student-day of silver (its latest mark, corrections applied) is counted "
+            "in exactly one week, campus and class.",
+        ),
+        Mart(
+            "attendance_chronic_absentees", ("student_id",), "student_id", "distinct",
+            "chronic_absentees",
+            "Gold lists exactly the students silver shows absent on more than the "
+            "chronic_absence_threshold share of their marked days.",
         ),
     ),
 }  # fmt: skip

@@ -1,10 +1,11 @@
 """The figures gold must agree with, recomputed from the silver parquet with DuckDB.
 
 Silver holds one row per key per delivery; a key delivered on several days (an order
-whose status changed) has several rows. The current version of a key is the one with
-the latest `updated_at` (the contracts' version_column), a tie going to the later
-delivery. These figures are computed over every committed silver partition, because
-dbt builds gold from all of them, whatever date the run is for.
+whose status changed, an attendance mark corrected) has several rows. The current
+version of a key is the one with the latest version column of its contract
+(`updated_at`, `recorded_at`), a tie going to the later delivery. These figures are
+computed over every committed silver partition, because dbt builds gold from all of
+them, whatever date the run is for. Each dataset has its own query (`_FIGURES`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from medallion.lake import assert_all_committed, partition_dir
 from medallion.quality.frames import MissingPartitionError
+from medallion.settings import load_settings
 
 # Money (the Decimal figures) is compared to the cent; counts exactly.
 MONEY_TOLERANCE = Decimal("0.01")
@@ -57,19 +59,57 @@ select
     (select coalesce(sum(line_revenue), 0) from revenue_lines) as revenue
 """
 
-_TABLES = ("orders", "order_items", "customers", "products")
+# A student is a chronic absentee above this share of absent marked days: the threshold
+# is the dbt var of the same name, read from dbt_project.yml so both sides use one value.
+_ATTENDANCE_FIGURES_SQL = """
+with
+
+marks as (
+    select * from read_parquet($records, hive_partitioning = true)
+    qualify row_number() over (
+        partition by student_id, attendance_date order by recorded_at desc, ingest_date desc
+    ) = 1
+),
+
+students as (
+    select
+        student_id,
+        count(*) filter (where status is not null) as marked_days,
+        count(*) filter (where status in ('absent', 'excused')) as absent_days
+    from marks
+    group by student_id
+)
+
+select
+    (select count(*) from marks) as current_records,
+    (
+        select count(*) from students
+        where marked_days > 0 and absent_days / marked_days > $chronic_absence_threshold
+    ) as chronic_absentees
+"""
+
+# dataset -> (query, the silver tables it reads as parameters)
+_FIGURES = {
+    "ecommerce": (_SILVER_FIGURES_SQL, ("orders", "order_items", "customers", "products")),
+    "attendance": (_ATTENDANCE_FIGURES_SQL, ("records",)),
+}
 
 
 def silver_figures(dataset: str) -> dict[str, int | Decimal]:
-    """current_orders, current_customers, current_products and revenue, from silver."""
+    """The dataset's figures from silver: for ecommerce current_orders, current_customers,
+    current_products and revenue; for attendance current_records and chronic_absentees."""
     import duckdb
 
-    if dataset != "ecommerce":
-        raise KeyError(f"{__name__} knows how to total the ecommerce dataset only, not {dataset!r}")
-
-    files = {table: [str(path) for path in _silver_files(dataset, table)] for table in _TABLES}
+    if dataset not in _FIGURES:
+        raise KeyError(f"{__name__} has no silver figures for dataset {dataset!r}")
+    query, tables = _FIGURES[dataset]
+    parameters: dict = {
+        table: [str(path) for path in _silver_files(dataset, table)] for table in tables
+    }
+    if dataset == "attendance":
+        parameters["chronic_absence_threshold"] = _dbt_var("chronic_absence_threshold")
     with duckdb.connect() as connection:
-        cursor = connection.execute(_SILVER_FIGURES_SQL, files)
+        cursor = connection.execute(query, parameters)
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
 
@@ -84,6 +124,14 @@ def figure_parameters(figures: dict[str, int | Decimal]) -> dict[str, int | floa
         else:
             parameters[f"{name}_min"] = parameters[f"{name}_max"] = int(value)
     return parameters
+
+
+def _dbt_var(name: str):
+    """A var of the dbt project (dbt/dbt_project.yml), which the marts use too."""
+    import yaml
+
+    project = load_settings().dbt_project_dir / "dbt_project.yml"
+    return yaml.safe_load(project.read_text(encoding="utf-8"))["vars"][name]
 
 
 def _silver_files(dataset: str, table: str) -> list[Path]:
