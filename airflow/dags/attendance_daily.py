@@ -1,0 +1,148 @@
+"""
+# attendance_daily
+
+The course's own example: one school day's attendance deliveries of five campuses, from
+landing files to a weekly attendance report and a list of chronic absentees.
+
+| layer | task | reads | writes |
+|---|---|---|---|
+| bronze | `bronze.ingest_<table>` (Spark) | `data/landing/attendance/<table>/<ds>/` | `data/lake/bronze/attendance/<table>/ingest_date=<ds>/` |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
+| silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | a gate record, Data Docs |
+| gold | `gold.build_gold` (dbt build of `dbt/models/attendance/`) | all committed silver | `data/warehouse/attendance.duckdb`, `data/lake/gold/attendance/*.parquet` |
+| gold gate | `gold.validate_gold` (GX) | marts and silver | a gate record, Data Docs |
+| publish | `publish_run_summary` | the tasks' row counts | the task log |
+
+Tables: classes, students and records (one attendance mark per student and school day),
+all CSV; their columns, keys and rules are the contracts in `data/contracts/attendance/`.
+A mark can be corrected later, even on a later day: silver keeps every delivered mark,
+and gold counts the latest one per student and date (by `recorded_at`).
+
+Marts: `attendance_weekly_report` (per week, campus and class: attendance rate,
+absences) and `attendance_chronic_absentees` (students absent on more than the dbt var
+`chronic_absence_threshold`, 10%, of their marked days).
+
+**Schedule**: daily at 06:00 UTC for the day before (the run of 2026-11-20 starts on
+2026-11-21 at 06:00 and processes the deliveries of 2026-11-20; `{{ ds }}` = 2026-11-20).
+
+**Re-running** a date replaces exactly that date's partitions, and gold is rebuilt from all
+committed silver: re-runs and backfills are idempotent and can run in any order. A
+correction delivered late changes the report of an earlier week at the next run.
+
+**Triage a failure**
+- Failed at once, no retries: the data broke a promise (a file without a contract column,
+  a corrupt file, a failed quality gate `validate_*`); nothing downstream runs. The log's
+  last lines name the file or the failed expectations with examples, and the Data Docs
+  page (`make docs`); fix the data or the contract, then clear the task.
+- Failed after retries: something transient kept failing (a missing delivery, Spark or
+  disk trouble). Check that `data/landing/attendance/<table>/<ds>/` exists and the
+  `spark_default` connection points at a running Spark.
+- `gold.build_gold` failed: a dbt model or test failed; the log lists the failing nodes
+  (reproduce in `dbt/`: `dbt build --profiles-dir . --select path:models/attendance
+  --vars '{dataset: attendance}'`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, task
+
+from medallion.steps import gate_step, gold_step, ingest_step, refine_step
+from monitoring.notifications import DAG_CALLBACKS, TASK_CALLBACKS
+
+DATASET = "attendance"
+# The contracts in data/contracts/attendance/ list the same tables (a test checks it);
+# they are not read here because DAG files must not touch files while being parsed.
+TABLES = ["classes", "students", "records"]
+# Where Spark runs is decided by this Airflow connection, not by code.
+SPARK_CONN_ID = "spark_default"
+
+default_args = {
+    "owner": "data-platform",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+    # A webhook message and an e-mail when a task fails for good; durations as metrics.
+    **TASK_CALLBACKS,
+}
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def ingest(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
+    """Landing files of one table and date -> bronze partition."""
+    return ingest_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
+    """Bronze partition -> silver and quarantine partitions."""
+    return refine_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def build_gold(ds: str | None = None, ti=None) -> dict:
+    """dbt build of the attendance models over all committed silver, with dbt tests."""
+    return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def validate(layer: str, table: str, ds: str | None = None, ti=None) -> dict:
+    """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
+    return gate_step(layer, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def publish_run_summary(
+    silver_results: list[dict], gold_result: dict, ds: str | None = None
+) -> str:
+    """Log the run's row accounting in one readable block."""
+    from medallion.summary import format_run_summary
+
+    summary = format_run_summary(DATASET, ds, silver_results, gold_result)
+    print(summary)
+    return summary
+
+
+@dag(
+    dag_id="attendance_daily",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["attendance", "medallion"],
+    doc_md=__doc__,
+    **DAG_CALLBACKS,
+)
+def attendance_daily():
+    with TaskGroup("bronze"):
+        ingested = {
+            table: ingest.override(task_id=f"ingest_{table}")(table=table) for table in TABLES
+        }
+        bronze_gates = {
+            table: validate.override(task_id=f"validate_bronze_{table}")("bronze", table)
+            for table in TABLES
+        }
+    with TaskGroup("silver"):
+        refined = {
+            table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES
+        }
+        silver_gates = {
+            table: validate.override(task_id=f"validate_silver_{table}")("silver", table)
+            for table in TABLES
+        }
+    for table in TABLES:
+        ingested[table] >> bronze_gates[table] >> refined[table] >> silver_gates[table]
+    with TaskGroup("gold"):
+        gold = build_gold()
+        gold_gate = validate.override(task_id="validate_gold")("gold", "marts")
+        gold >> gold_gate
+    list(silver_gates.values()) >> gold
+    gold_gate >> publish_run_summary(list(refined.values()), gold)
+
+
+attendance_daily()
