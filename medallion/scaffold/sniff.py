@@ -67,7 +67,7 @@ def sample_file(path: Path, max_bytes: int = MAX_BYTES) -> FileSample:
     size = path.stat().st_size
     if size > max_bytes:
         raise RefusedFile(
-            f"{path} has {size / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.0f} MB. "
+            f"{path} has {size / 2**20:,.1f} MB; the limit is {max_bytes / 2**20:,.0f} MB. "
             f"Scaffold from a smaller extract (for example the first 100,000 lines) and "
             f"drop the full files into the landing folder afterwards."
         )
