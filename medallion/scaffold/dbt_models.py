@@ -51,7 +51,7 @@ def model_files(contracts: list[Contract], keywords: set[str]) -> dict[Path, str
     marts = Path("models", dataset, "marts")
     files = {
         staging / f"_{dataset}__sources.yml": _dump(_sources(contracts)),
-        staging / f"_{dataset}__models.yml": _dump(_staging_models(contracts)),
+        staging / f"_{dataset}__models.yml": _dump(_staging_models(contracts, keywords)),
     }
     for contract in contracts:
         files[staging / f"stg_{dataset}__{contract.table}.sql"] = _staging_sql(contract, keywords)
@@ -159,12 +159,14 @@ def _sources(contracts: list[Contract]) -> dict:
     }
 
 
-def _staging_models(contracts: list[Contract]) -> dict:
+def _staging_models(contracts: list[Contract], keywords: set[str]) -> dict:
     models = []
     for contract in contracts:
         columns = []
         for column in contract.columns:
-            entry = {"name": column.name, "description": column.description}
+            entry: dict = {"name": column.name, "description": column.description}
+            if column.name in keywords:
+                entry["quote"] = True  # a reserved word: the tests' SQL must quote it
             tests: list = []
             if len(contract.primary_key) == 1 and column.name in contract.primary_key:
                 tests = ["unique", "not_null"]
@@ -224,7 +226,7 @@ def register_in_project(project_yml: str, dataset: str) -> str:
 
     Added as text before the top-level `data_tests:` block, so the file's comments stay.
     """
-    if re.search(rf"^    {re.escape(dataset)}:$", project_yml, flags=re.MULTILINE):
+    if dataset in (yaml.safe_load(project_yml)["models"]["medallion"] or {}):
         return project_yml
     block = "\n".join(
         [
