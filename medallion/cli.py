@@ -2,6 +2,7 @@
 
 medallion generate ecommerce --days 3 --size small     write landing files
 medallion generate attendance --days 3 --size small    (size = orders or students per day)
+medallion generate sensors --hours 6 --size small      (hourly deliveries; devices = size / 10)
 medallion summary ecommerce                            print what a run produced
 medallion new-dataset NAME FILE [--table T]            draft a contract, scaffold a pipeline
 """
@@ -17,7 +18,8 @@ from medallion.settings import load_settings
 
 SIZES = {"tiny": 50, "small": 500, "medium": 50_000, "large": 1_000_000, "xlarge": 10_000_000}
 # What --size counts in each dataset's daily delivery.
-SIZE_UNITS = {"ecommerce": "orders", "attendance": "students"}
+SIZE_UNITS = {"ecommerce": "orders", "attendance": "students", "sensors": "devices x 10"}
+DEVICES_PER_SIZE_UNIT = 10  # sensors: --size small = 50 devices, 600 readings an hour
 DEFAULT_START = "2026-11-01"
 
 
@@ -30,10 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--start", default=DEFAULT_START, help="first delivery date (YYYY-MM-DD)")
     generate.add_argument("--days", type=int, default=3, help="number of daily deliveries")
     generate.add_argument(
+        "--hours", type=int, help="sensors: number of hourly deliveries (default: 24 x --days)"
+    )
+    generate.add_argument(
         "--size",
         choices=sorted(SIZES, key=SIZES.get),
         default="small",
-        help="orders (ecommerce) or students (attendance) per day: "
+        help="orders (ecommerce) or students (attendance) per day, devices x 10 (sensors): "
         + ", ".join(f"{k}={v:,}" for k, v in SIZES.items()),
     )
     generate.add_argument("--orders-per-day", type=int, help="ecommerce: overrides --size")
@@ -66,7 +71,13 @@ def main(argv: list[str] | None = None) -> int:
 def _generate(args: argparse.Namespace) -> int:
     out = args.out or load_settings().landing_dir
     start = date.fromisoformat(args.start)
-    if args.dataset == "attendance":
+    if args.dataset == "sensors":
+        from medallion.generate.sensors import generate_sensors
+
+        devices = max(5, SIZES[args.size] // DEVICES_PER_SIZE_UNIT)
+        hours = args.hours or 24 * args.days
+        counts = generate_sensors(out / args.dataset, start, hours, devices, seed=args.seed)
+    elif args.dataset == "attendance":
         from medallion.generate.attendance import generate_attendance
 
         counts = generate_attendance(
@@ -84,7 +95,7 @@ def _generate(args: argparse.Namespace) -> int:
         )
     for source, per_day in counts.items():
         total = sum(per_day.values())
-        print(f"  {source:<12} {total:>12,} rows over {len(per_day)} day(s)")
+        print(f"  {source:<12} {total:>12,} rows over {len(per_day)} deliveries")
     print(f"landing files written to {out / args.dataset}")
     return 0
 
