@@ -76,7 +76,9 @@ def test_second_table_joins_the_dataset(tmp_path, home):
     assert [table["name"] for table in sources["sources"][0]["tables"]] == ["stores", "visits"]
     dag = (home / "airflow" / "dags" / "shops_daily.py").read_text(encoding="utf-8")
     assert 'TABLES = ["stores", "visits"]' in dag
-    project = yaml.safe_load((home / "dbt" / "dbt_project.yml").read_text(encoding="utf-8"))
+    project_text = (home / "dbt" / "dbt_project.yml").read_text(encoding="utf-8")
+    assert project_text.count("\n    shops:") == 1
+    project = yaml.safe_load(project_text)
     assert project["models"]["medallion"]["shops"]["marts"]["+materialized"] == "table"
     assert (home / "data" / "landing").exists() is False  # landing is under the data dir
     assert (
