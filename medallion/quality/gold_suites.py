@@ -14,6 +14,9 @@ suite as the parameters `<figure>_min` and `<figure>_max`:
 | agg_customer_segments | Σ customer_count               | current_customers               |
 | attendance_weekly_report | Σ record_count              | current_records                 |
 | attendance_chronic_absentees | distinct student_id     | chronic_absentees               |
+| sensors_hourly_readings | Σ reading_count              | current_readings                |
+| sensors_anomalies       | distinct reading_id          | anomalies                       |
+| sensors_device_uptime   | distinct device_id           | current_devices                 |
 """
 
 from __future__ import annotations
@@ -73,6 +76,25 @@ MARTS: dict[str, tuple[Mart, ...]] = {
             "chronic_absentees",
             "Gold lists exactly the students silver shows absent on more than the "
             "chronic_absence_threshold share of their marked days.",
+        ),
+    ),
+    "sensors": (
+        Mart(
+            "sensors_hourly_readings", ("reading_hour", "site", "device_id"),
+            "reading_count", "sum", "current_readings",
+            "Every reading of silver is counted once (a re-sent one too), in the hour it "
+            "was taken.",
+        ),
+        Mart(
+            "sensors_anomalies", ("device_id", "measured_at"), "reading_id", "distinct",
+            "anomalies",
+            "Gold lists exactly the readings silver shows more than "
+            "anomaly_temperature_delta_c away from their device's hourly median.",
+        ),
+        Mart(
+            "sensors_device_uptime", ("device_id",), "device_id", "distinct",
+            "current_devices",
+            "Every device of the registry in silver has one uptime row.",
         ),
     ),
 }  # fmt: skip

@@ -88,16 +88,53 @@ select
     ) as chronic_absentees
 """
 
+# A reading is an anomaly more than this many °C away from the median of its device and
+# hour (the dbt var of the same name).
+_SENSORS_FIGURES_SQL = """
+with
+
+readings as (
+    select
+        device_id,
+        temperature_c,
+        median(temperature_c) over (
+            partition by device_id, date_trunc('hour', measured_at)
+        ) as hour_median
+    from read_parquet($readings, hive_partitioning = true, hive_types_autocast = false)
+    qualify row_number() over (
+        partition by device_id, measured_at order by sent_at desc, ingest_date desc
+    ) = 1
+)
+
+select
+    (select count(*) from readings) as current_readings,
+    (
+        select count(*) from readings
+        where abs(temperature_c - hour_median) > $anomaly_temperature_delta_c
+    ) as anomalies,
+    (
+        select count(distinct device_id)
+        from read_parquet($devices, hive_partitioning = true, hive_types_autocast = false)
+    ) as current_devices
+"""
+
 # dataset -> (query, the silver tables it reads as parameters)
 _FIGURES = {
     "ecommerce": (_SILVER_FIGURES_SQL, ("orders", "order_items", "customers", "products")),
     "attendance": (_ATTENDANCE_FIGURES_SQL, ("records",)),
+    "sensors": (_SENSORS_FIGURES_SQL, ("readings", "devices")),
+}
+# dataset -> the dbt vars its query takes as parameters
+_DBT_VARS = {
+    "attendance": ("chronic_absence_threshold",),
+    "sensors": ("anomaly_temperature_delta_c",),
 }
 
 
 def silver_figures(dataset: str) -> dict[str, int | Decimal]:
     """The dataset's figures from silver: for ecommerce current_orders, current_customers,
-    current_products and revenue; for attendance current_records and chronic_absentees."""
+    current_products and revenue; for attendance current_records and chronic_absentees;
+    for sensors current_readings, anomalies and current_devices."""
     import duckdb
 
     if dataset not in _FIGURES:
@@ -106,8 +143,8 @@ def silver_figures(dataset: str) -> dict[str, int | Decimal]:
     parameters: dict = {
         table: [str(path) for path in _silver_files(dataset, table)] for table in tables
     }
-    if dataset == "attendance":
-        parameters["chronic_absence_threshold"] = _dbt_var("chronic_absence_threshold")
+    for name in _DBT_VARS.get(dataset, ()):
+        parameters[name] = _dbt_var(name)
     with duckdb.connect() as connection:
         cursor = connection.execute(query, parameters)
         names = [column[0] for column in cursor.description]

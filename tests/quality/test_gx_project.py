@@ -21,7 +21,7 @@ def test_committed_project_matches_what_the_contracts_generate(monkeypatch):
     assert stale_files(files) == [], "run `python -m medallion.quality.build_suites`"
     assert orphan_files(files) == []
     # per dataset: tables x (bronze, silver, silver_reconciliation) + gold marts, 3 files each
-    checks = {"ecommerce": 5 * 3 + 5, "attendance": 3 * 3 + 2}
+    checks = {"ecommerce": 5 * 3 + 5, "attendance": 3 * 3 + 2, "sensors": 2 * 3 + 3}
     assert len(files) == sum(checks.values()) * 3
 
 

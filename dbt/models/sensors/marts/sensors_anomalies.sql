@@ -9,6 +9,8 @@ readings as (
 final as (
 
     select
+        -- One readable id per reading: the device and the time it was taken.
+        device_id || ' ' || strftime(measured_at, '%Y-%m-%d %H:%M:%S') as reading_id,
         device_id,
         measured_at,
         site,
