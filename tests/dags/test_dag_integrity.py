@@ -115,16 +115,19 @@ def test_ecommerce_dag_covers_every_contract(parsed):
     assert "gold.build_gold" in tasks
 
 
-def test_attendance_dag_covers_every_contract(parsed):
-    tasks = parsed["dags"]["attendance_daily"]["tasks"]
-    for table in list_tables("attendance"):
+@pytest.mark.parametrize(
+    ("dag_id", "dataset"), [("attendance_daily", "attendance"), ("sensors_hourly", "sensors")]
+)
+def test_dataset_dag_covers_every_contract(parsed, dag_id, dataset):
+    tasks = parsed["dags"][dag_id]["tasks"]
+    for table in list_tables(dataset):
         assert f"bronze.ingest_{table}" in tasks
         assert f"bronze.validate_bronze_{table}" in tasks
         assert f"silver.refine_{table}" in tasks
         assert f"silver.validate_silver_{table}" in tasks
     assert {"gold.build_gold", "gold.validate_gold", "publish_run_summary"} <= set(tasks)
     ingest_tasks = sorted(task_id for task_id in tasks if ".ingest_" in task_id)
-    assert ingest_tasks == [f"bronze.ingest_{table}" for table in list_tables("attendance")]
+    assert ingest_tasks == [f"bronze.ingest_{table}" for table in list_tables(dataset)]
 
 
 def test_postgres_source_adds_extract_tasks_before_ingest(tmp_path):
