@@ -34,7 +34,12 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     contract = load_contract(dataset, table)
     files = landing_files(contract, ds)
     screen_delivery(contract, files, ds)
-    source_rows = sum(count_source_records(path, contract.source_format) for path in files)
+    source_rows = sum(
+        count_source_records(
+            path, contract.source_format, contract.source_encoding, contract.source_delimiter
+        )
+        for path in files
+    )
 
     delivered, data_columns = read_delivery(spark, contract, files)
     bronze = add_ingestion_metadata(delivered, data_columns, ds, datetime.now(UTC))
