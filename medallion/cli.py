@@ -63,9 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         return _generate(args)
     if args.command == "summary":
+        from medallion.contracts import ContractError
         from medallion.summary import print_summary
 
-        return print_summary(args.dataset)
+        try:
+            return print_summary(args.dataset)
+        except ContractError as error:  # an unknown dataset: say so in one line
+            print(f"medallion summary: {error}", file=sys.stderr)
+            return 2
     return 2
 
 
