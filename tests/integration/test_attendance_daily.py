@@ -6,7 +6,8 @@ What must hold:
   recomputation with plain DuckDB SQL from the landing files (reference_attendance.sql);
 - silver + quarantine = bronze for every table and delivery date (counted from parquet);
 - a correction delivered on a later day replaces the earlier mark;
-- the generated invalid rows end in quarantine with their reasons.
+- the generated invalid rows end in quarantine with their reasons;
+- running a date again leaves gold exactly as it was.
 """
 
 from __future__ import annotations
@@ -164,3 +165,17 @@ def test_quarantine_holds_the_generated_invalid_rows(attendance_run):
         "duplicate_row",
         "superseded_in_delivery",
     } <= reasons
+
+
+def gold_snapshot(data_dir: Path) -> dict[str, list[tuple]]:
+    """Every attendance mart's rows, sorted, read from the warehouse."""
+    marts = ["attendance_weekly_report", "attendance_chronic_absentees"]
+    with duckdb.connect(str(data_dir / "warehouse" / f"{DATASET}.duckdb"), read_only=True) as con:
+        return {mart: sorted(con.table(mart).fetchall(), key=repr) for mart in marts}
+
+
+def test_rerunning_a_date_leaves_gold_unchanged(attendance_run, reference):
+    reference.execute("detach gold")  # the re-run's dbt build needs the warehouse to itself
+    before = gold_snapshot(attendance_run.data_dir)
+    attendance_run.run_dag("attendance_daily", DATES[0])
+    assert gold_snapshot(attendance_run.data_dir) == before
