@@ -38,10 +38,22 @@ export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
 # until `make reset`: they point the Pushgateway or the alert webhook at a closed port.
 -include $(AIRFLOW_HOME)/faults.env
 
-# Dates of the sample deliveries: START and the DAYS-1 days after it.
+# Which DAG runs a dataset, and for which logical dates (override with DATES="..."):
+# - sensors delivers hourly: HOURS deliveries from START 00:00 UTC, run by sensors_hourly;
+# - ecommerce and attendance deliver daily: START and the DAYS-1 days after it;
+# - a dataset of your own (make new-dataset) runs the dates its landing folder holds.
+GENERATED := ecommerce attendance sensors
+HOURS ?= 6
+DAG_ID = $(if $(filter sensors,$(DATASET)),sensors_hourly,$(DATASET)_daily)
+ifeq ($(DATASET),sensors)
+DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.datetime.fromisoformat('$(START)'); print(' '.join((s+d.timedelta(hours=i)).strftime('%Y-%m-%dT%H:00:00+00:00') for i in range($(HOURS))))")
+else ifneq ($(filter $(DATASET),$(GENERATED)),)
 DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.date.fromisoformat('$(START)'); print(' '.join(str(s+d.timedelta(days=i)) for i in range($(DAYS))))")
+else
+DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DATASET)/*/????-??-??)))
+endif
 
-.PHONY: help setup demo generate run airflow docs monitor monitor-stop env lab-up lab-down break test lint format reset clean
+.PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -59,19 +71,24 @@ $(AIRFLOW_HOME)/airflow.db: | $(VENV)/.installed
 	mkdir -p $(AIRFLOW_HOME)
 	airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log
 
-generate: setup ## Write sample landing files (DATASET, DAYS, SIZE=tiny|small|medium|large|xlarge, START)
-	medallion generate $(DATASET) --start $(START) --days $(DAYS) --size $(SIZE)
+generate: setup ## Write sample landing files (DATASET=ecommerce|attendance|sensors, DAYS or HOURS, SIZE, START)
+	medallion generate $(DATASET) --start $(START) --days $(DAYS) --size $(SIZE) $(if $(filter sensors,$(DATASET)),--hours $(HOURS))
 
-run: setup ## Run the DAG once per generated date through Airflow (or DATES="2026-11-02 ...")
+run: setup ## Run the dataset's DAG once per date through Airflow (or DATES="2026-11-02 ...")
+	@test -n "$(DATES)" || { echo "no dates to run for $(DATASET): generate data or give DATES=..."; exit 2; }
 	@for ds in $(DATES); do \
-		echo "=== $(DATASET)_daily $$ds ==="; \
-		airflow dags test $(DATASET)_daily $$ds > $(AIRFLOW_HOME)/dags-test-$$ds.log 2>&1 \
+		echo "=== $(DAG_ID) $$ds ==="; \
+		airflow dags test $(DAG_ID) $$ds > $(AIRFLOW_HOME)/dags-test-$$ds.log 2>&1 \
 			|| { tail -40 $(AIRFLOW_HOME)/dags-test-$$ds.log; echo "run failed: full log in $(AIRFLOW_HOME)/dags-test-$$ds.log"; exit 1; }; \
 		grep -A12 "run summary" $(AIRFLOW_HOME)/dags-test-$$ds.log | grep -v "^\[" | head -12 || true; \
 	done
 
-demo: generate run ## Set up, generate sample data, run the pipeline, print a summary
+demo: setup $(if $(filter $(DATASET),$(GENERATED)),generate) run ## Set up, generate sample data, run the pipeline, print a summary (DATASET=...)
 	medallion summary $(DATASET)
+
+new-dataset: setup ## Draft a contract and a pipeline from your file (NAME, FILE; TABLE, DATE optional)
+	@test -n "$(NAME)" -a -n "$(FILE)" || { echo "usage: make new-dataset NAME=<dataset> FILE=<file.csv|file.jsonl> [TABLE=<table>] [DATE=YYYY-MM-DD]"; exit 2; }
+	medallion new-dataset "$(NAME)" "$(FILE)" $(if $(TABLE),--table "$(TABLE)") $(if $(DATE),--date "$(DATE)")
 
 airflow: setup ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
 	python -m medallion.standalone
