@@ -77,10 +77,12 @@ def silver_expectations(contract: Contract) -> list:
                 )
             )
     if contract.event_time_column:
+        event_time = contract.column(contract.event_time_column)
+        now = "validation_date" if event_time.type == "date" else "validation_time"
         expectations.append(
             gxe.ExpectColumnValuesToBeBetween(
                 column=contract.event_time_column,
-                max_value={"$PARAMETER": "validation_time"},
+                max_value={"$PARAMETER": now},
                 description=f"`{contract.event_time_column}` is not in the future.",
             )
         )

@@ -140,8 +140,9 @@ def _version_column(columns: list[ColumnGuess]) -> str | None:
 def _event_time_column(columns: list[ColumnGuess], version: str | None) -> str | None:
     """The first always-filled timestamp that is not the version column.
 
-    Only a timestamp: the silver gate checks the event time is not in the future by
-    comparing it with the validation time. A date column still gets a daily mart.
+    A timestamp says when something happened; a date column alone may as well be a
+    birthday or a due date, so it is not drafted as the event time (it still gets a
+    daily mart). Declare it by hand if it is the business date.
     """
     for column in columns:
         if column.type == "timestamp" and not column.nullable and column.name != version:
