@@ -47,9 +47,13 @@ def partition_dir(layer: str, dataset: str, table: str, ds: str) -> Path:
     return table_dir(layer, dataset, table) / f"{PARTITION_COLUMN}={ds}"
 
 
-def quarantined_files_dir(dataset: str, table: str, ds: str) -> Path:
+def file_quarantine_dir(dataset: str) -> Path:
     """Where whole delivered files that could not be read are kept, with their reasons."""
-    return load_settings().lake_dir / "quarantine" / dataset / "_files" / table / ds
+    return load_settings().lake_dir / "quarantine" / dataset / "_files"
+
+
+def quarantined_files_dir(dataset: str, table: str, ds: str) -> Path:
+    return file_quarantine_dir(dataset) / table / ds
 
 
 def write_commit_marker(layer: str, dataset: str, table: str, ds: str, stats: dict) -> Path:

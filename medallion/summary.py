@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from medallion.contracts import list_tables
-from medallion.lake import committed_dates, read_commit_marker
+from medallion.lake import committed_dates, file_quarantine_dir, read_commit_marker
 from medallion.settings import load_settings
 
 PREVIEW_ROWS = 5
@@ -37,6 +38,19 @@ def format_run_summary(
     return "\n".join(lines)
 
 
+def _print_quarantined_files(dataset: str) -> None:
+    """Whole files that could not be read (medallion.file_screening), with their reasons."""
+    folder = file_quarantine_dir(dataset)
+    reasons = sorted(folder.glob("*/*/*.reason.json"))
+    if not reasons:
+        return
+    print(f"\n=== unreadable files in quarantine ({folder}) ===")
+    for path in reasons:
+        reason = json.loads(path.read_text(encoding="utf-8"))
+        table, ds = path.parent.parent.name, path.parent.name
+        print(f"  {table:<12} {ds}  {reason['file']}: {reason['reason']} ({reason['detail']})")
+
+
 def print_summary(dataset: str) -> int:
     """Print rows per layer and table, quarantine reasons, gold marts and where to look."""
     settings = load_settings()
@@ -60,6 +74,7 @@ def print_summary(dataset: str) -> int:
     print("\n=== quarantined rows by reason ===")
     for table, reasons in reasons_by_table.items():
         print(f"  {table:<12} {format_reasons(reasons)}")
+    _print_quarantined_files(dataset)
 
     from medallion.quality.docs import format_gate_results
     from medallion.quality.project import data_docs_index

@@ -27,6 +27,7 @@ from support.pipeline import run_bronze, run_date, run_gold, run_silver
 from medallion.faults import deliveries, environment
 from medallion.faults.crash import kill_refine_mid_write
 from medallion.lake import read_commit_marker
+from medallion.summary import print_summary
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +48,9 @@ def redeliver(clean_lake, data_dir, table: str, ds: str) -> None:
     shutil.copytree(clean_lake.data_dir / "landing" / "ecommerce" / table / ds, target)
 
 
-def test_corrupt_files_are_quarantined_and_the_rerun_restores_gold(spark, clean_lake, broken_lake):
+def test_corrupt_files_are_quarantined_and_the_rerun_restores_gold(
+    spark, clean_lake, broken_lake, capsys
+):
     for inject in [
         deliveries.add_unparseable_rows,
         deliveries.add_truncated_file,
@@ -71,6 +74,12 @@ def test_corrupt_files_are_quarantined_and_the_rerun_restores_gold(spark, clean_
         assert not (broken_lake / "landing" / "ecommerce" / table / BROKEN / name).exists()
     # Nothing of the failed ingests was written: bronze is the previous run's.
     assert read_commit_marker("bronze", "ecommerce", "order_items", BROKEN) == bronze_before
+    # `make demo`'s summary lists the quarantined files.
+    capsys.readouterr()
+    print_summary("ecommerce")
+    listed = capsys.readouterr().out.split("unreadable files in quarantine")[1]
+    for name, reason in expected.values():
+        assert f"{name}: {reason}" in listed, listed
 
     # A readable file with a few bad rows is loaded; the rows go to quarantine.
     run_bronze(spark, "orders", BROKEN)
