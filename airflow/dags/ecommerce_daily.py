@@ -25,9 +25,12 @@ committed silver: re-runs and backfills are idempotent and can run in any order.
 
 **Triage a failure**
 - Failed at once, no retries: the data broke a promise (a file without a contract column,
-  a corrupt file, a failed quality gate `validate_*`); nothing downstream runs. The log's
-  last lines name the file or the failed expectations with examples, and the Data Docs
-  page (`make docs`); fix the data or the contract, then clear the task.
+  a failed quality gate `validate_*`); nothing downstream runs. The log's last lines name
+  the file or the failed expectations with examples, and the Data Docs page (`make docs`);
+  fix the data or the contract, then clear the task. A file that cannot be read at all
+  (empty, binary, wrong encoding, cut short) has been moved to
+  `data/lake/quarantine/ecommerce/_files/<table>/<ds>/` with its reason: get it
+  re-delivered into the landing folder, then clear the task.
 - Failed after retries: something transient kept failing (a missing delivery, Spark or
   disk trouble). Check that `data/landing/ecommerce/<table>/<ds>/` exists and the
   `spark_default` connection points at a running Spark.
