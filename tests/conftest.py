@@ -33,6 +33,7 @@ from support.airflow import ECOMMERCE_DATES, AirflowRunner
 from support.services import (
     free_port,
     poll,
+    require,
     require_prometheus_tools,
     serve_http,
     serve_smtp,
@@ -40,14 +41,6 @@ from support.services import (
 
 from monitoring.local_stack import LocalStack, StackError
 from monitoring.stack_config import FAST_TIMINGS, Ports
-
-
-def require(condition: bool, message: str) -> None:
-    """Skip when a prerequisite is missing; in CI, fail instead."""
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ import pytest
 import requests
 from local_lab import ADMIN, REPO, LocalLab
 from support.airflow import ECOMMERCE_DATES
-from support.lab_processes import INSTALL_JDBC, JDBC_DRIVER, require, scratch_database
+from support.lab_processes import INSTALL_JDBC, JDBC_DRIVER, scratch_database
+from support.services import require
 
 pytestmark = pytest.mark.integration
 

@@ -20,11 +20,11 @@ from support.lab_processes import (
     JDBC_DRIVER,
     LabProcess,
     free_port,
-    require,
     scratch_database,
     spark_connect_command,
     spark_env,
 )
+from support.services import require
 
 from medallion.contracts import load_contract
 from medallion.lake import landing_dir, read_commit_marker

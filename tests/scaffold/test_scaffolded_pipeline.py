@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import require
 from support.airflow import REPO, AirflowRunner
+from support.services import require
 
 DATASET = "kiosk"
 TABLE = "sales"

@@ -21,19 +21,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from support.services import require
 
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 JDBC_DRIVER = Path("/usr/share/java/postgresql.jar")
 INSTALL_JDBC = "apt-get install libpostgresql-jdbc-java"
-
-
-def require(condition: bool, message: str) -> None:
-    """Skip when a prerequisite is missing; in CI, fail instead."""
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def require_postgres() -> None:

@@ -20,14 +20,18 @@ import pytest
 from monitoring.local_stack import INSTALL_HINT, missing_binaries
 
 
-def require_prometheus_tools() -> None:
-    """Skip (fail in CI) unless prometheus, pushgateway, alertmanager, promtool, amtool exist."""
-    missing = missing_binaries()
-    if missing:
-        message = f"not installed: {', '.join(missing)}; install with: sudo {INSTALL_HINT}"
+def require(condition: bool, message: str) -> None:
+    """Skip when a prerequisite is missing, saying how to get it; in CI, fail instead."""
+    if not condition:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+def require_prometheus_tools() -> None:
+    """Skip (fail in CI) unless prometheus, pushgateway, alertmanager, promtool, amtool exist."""
+    missing = missing_binaries()
+    require(not missing, f"not installed: {', '.join(missing)}; install with: sudo {INSTALL_HINT}")
 
 
 def free_port() -> int:
