@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{k}={v:,}" for k, v in SIZES.items()),
     )
     generate.add_argument("--orders-per-day", type=int, help="ecommerce: overrides --size")
+    generate.add_argument(
+        "--products-from",
+        choices=["files", "api"],
+        default="files",
+        help="ecommerce: products as landing files, or served by the catalogue API (labs)",
+    )
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--out", type=Path, help="landing folder (default: data/landing)")
 
@@ -99,6 +105,11 @@ def _generate(args: argparse.Namespace) -> int:
             orders_per_day=args.orders_per_day or SIZES[args.size],
             seed=args.seed,
         )
+        if args.products_from == "api":
+            from medallion.sources.catalogue_api import move_to_catalogue
+
+            for folder in sorted((out / args.dataset / "products").iterdir()):
+                print(f"  products of {folder.name} moved to {move_to_catalogue(folder)}")
     for source, per_day in counts.items():
         total = sum(per_day.values())
         print(f"  {source:<12} {total:>12,} rows over {len(per_day)} deliveries")

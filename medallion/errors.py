@@ -29,6 +29,14 @@ class CorruptFileError(DataError):
     """A delivered file cannot be read at all (empty, binary, wrong encoding, cut short)."""
 
 
+class SourceRejectedError(DataError):
+    """A source refused a request for good (a 4xx other than 408/429): fix the request."""
+
+
+class SourceUnavailableError(Exception):
+    """A source kept failing transiently (timeouts, 5xx) through every quick retry."""
+
+
 class MissingDeliveryError(Exception):
     """The landing folder for a date is empty. Transient: the source may deliver late."""
 

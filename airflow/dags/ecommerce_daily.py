@@ -6,6 +6,7 @@ The flagship pipeline: one day's deliveries of the web shop, from landing files 
 | layer | task | reads | writes |
 |---|---|---|---|
 | landing | `bronze.extract_<table>` (Spark JDBC, only with `MEDALLION_ECOMMERCE_SOURCE=postgres`) | the shop's PostgreSQL, rows changed in the date's window | `data/landing/ecommerce/<table>/<ds>/` |
+| landing | `bronze.extract_products_api` (only with `MEDALLION_ECOMMERCE_PRODUCTS=api`) | the catalogue HTTP API (connection `ecommerce_catalogue`), every page of the date | `data/landing/ecommerce/products/<ds>/products-api.csv` |
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/ecommerce/<table>/<ds>/` | `data/lake/bronze/ecommerce/<table>/ingest_date=<ds>/` |
 | bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
@@ -64,6 +65,13 @@ SPARK_CONN_ID = "spark_default"
 SOURCE = os.environ.get("MEDALLION_ECOMMERCE_SOURCE", "files")
 if SOURCE not in ("files", "postgres"):
     raise ValueError(f"MEDALLION_ECOMMERCE_SOURCE must be 'files' or 'postgres', not {SOURCE!r}")
+# Where the product catalogue comes from: "files" (with the other exports) or "api" (the
+# catalogue HTTP API, connection `ecommerce_catalogue`; see docs/resilience.md).
+PRODUCTS = os.environ.get("MEDALLION_ECOMMERCE_PRODUCTS", "files")
+if PRODUCTS not in ("files", "api"):
+    raise ValueError(f"MEDALLION_ECOMMERCE_PRODUCTS must be 'files' or 'api', not {PRODUCTS!r}")
+if PRODUCTS == "api" and SOURCE == "postgres":
+    raise ValueError("products come from PostgreSQL or the API, not both: unset one variable")
 
 default_args = {
     "owner": "data-platform",
@@ -80,6 +88,14 @@ default_args = {
 def extract(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Rows of the shop's database changed in this date's window -> landing files."""
     return extract_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def extract_products_api(ds: str | None = None) -> dict:
+    """Every page of the date's catalogue from the HTTP API -> a landing file."""
+    from medallion.extract_api import extract_products_step  # requests: not at parse time
+
+    return extract_products_step(ds)
 
 
 @task.pyspark(conn_id=SPARK_CONN_ID)
@@ -141,6 +157,8 @@ def ecommerce_daily():
         if SOURCE == "postgres":
             for table in DATABASE_TABLES[DATASET]:
                 extract.override(task_id=f"extract_{table}")(table=table) >> ingested[table]
+        if PRODUCTS == "api":
+            extract_products_api() >> ingested["products"]
     with TaskGroup("silver"):
         refined = {
             table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES

@@ -41,6 +41,7 @@ for dag_id, dag in bag.dags.items():
                 "owner": task.owner,
                 "retries": task.retries,
                 "backoff": bool(task.retry_exponential_backoff),
+                "downstream": sorted(task.downstream_task_ids),
             }
             for task in dag.tasks
         },
@@ -141,3 +142,22 @@ def test_postgres_source_adds_extract_tasks_before_ingest(tmp_path):
         "bronze.extract_orders",
         "bronze.extract_products",
     ]
+
+
+def test_catalogue_api_adds_an_extract_task_before_ingesting_products(tmp_path):
+    parsed = parse_dags_folder(tmp_path, MEDALLION_ECOMMERCE_PRODUCTS="api")
+    assert parsed["errors"] == {}
+    tasks = parsed["dags"]["ecommerce_daily"]["tasks"]
+    assert sorted(task_id for task_id in tasks if ".extract_" in task_id) == [
+        "bronze.extract_products_api"
+    ]
+    assert tasks["bronze.extract_products_api"]["downstream"] == ["bronze.ingest_products"]
+    assert tasks["bronze.extract_products_api"]["retries"] == 3
+
+
+def test_products_cannot_come_from_two_sources(tmp_path):
+    parsed = parse_dags_folder(
+        tmp_path, MEDALLION_ECOMMERCE_PRODUCTS="api", MEDALLION_ECOMMERCE_SOURCE="postgres"
+    )
+    [error] = parsed["errors"].values()
+    assert "not both" in error
