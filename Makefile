@@ -128,8 +128,10 @@ format: setup ## Fix formatting with ruff
 	ruff format .
 	ruff check --fix .
 
-reset: ## Delete generated data, the lake, the warehouse and Airflow's state (keeps .venv)
-	rm -rf data/landing data/lake data/warehouse $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
+reset: ## Delete generated data, the lake, the warehouse, Airflow's state and lab faults (keeps .venv)
+	@# the catalogue API a network-timeout scenario started (its process group)
+	@test ! -f $(AIRFLOW_HOME)/catalogue-api.pid || kill -- -$$(cat $(AIRFLOW_HOME)/catalogue-api.pid) 2>/dev/null || true
+	rm -rf data/landing data/lake data/warehouse data/sources $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
 
 clean: reset ## Also delete the virtual environment
 	rm -rf $(VENV)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medallion.faults import deliveries, environment
+from medallion.faults import deliveries, environment, network
 from medallion.faults.deliveries import Injection
 
 
@@ -115,6 +115,27 @@ SCENARIOS = {
                 "get the export fixed and re-delivered, or change the contract in "
                 "data/contracts/ecommerce/ on purpose and regenerate the gates (python -m "
                 "medallion.quality.build_suites); then re-run the date"
+            ),
+        ),
+        Scenario(
+            name="network-timeout",
+            breaks="the products of {ds}: they now come from an HTTP API that fails at first",
+            variants={"flaky-api": network.inject},
+            pipeline_does=(
+                "bronze.extract_products_api pages through the API with connect and read "
+                "timeouts; a 503, 429, 5xx, timeout or cut-off body is retried with "
+                "exponential backoff and jitter, waiting at least what Retry-After asks; a "
+                "401/404 would fail at once; if the API stays down the task fails and "
+                "Airflow retries it minutes later"
+            ),
+            you_see=(
+                "the extract_products_api log: 3 warnings 'attempt n/5 failed (HTTP 503); "
+                "retrying in 2.00 s', then 'products {ds}: n pages, n rows'; the run succeeds "
+                "and gold is what it was"
+            ),
+            recover=(
+                "nothing to do: the source recovered and the retries got the data; make reset "
+                "stops the API"
             ),
         ),
         Scenario(

@@ -26,7 +26,8 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def _write_fault(name: str, value: str) -> list[str]:
+def write_fault(name: str, value: str) -> list[str]:
+    """Set one variable in faults.env, replacing an earlier value of it."""
     path = faults_env_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [
@@ -41,7 +42,7 @@ def _write_fault(name: str, value: str) -> list[str]:
 
 def pushgateway_down() -> list[str]:
     """Point the metrics push at a closed port."""
-    return _write_fault("MEDALLION_PUSHGATEWAY_URL", f"http://127.0.0.1:{closed_port()}")
+    return write_fault("MEDALLION_PUSHGATEWAY_URL", f"http://127.0.0.1:{closed_port()}")
 
 
 def webhook_down() -> list[str]:
@@ -50,4 +51,4 @@ def webhook_down() -> list[str]:
         "conn_type": "slackwebhook",
         "password": f"http://127.0.0.1:{closed_port()}/services/T000/B000/DOWN",
     }
-    return _write_fault("AIRFLOW_CONN_ALERT_WEBHOOK", json.dumps(connection))
+    return write_fault("AIRFLOW_CONN_ALERT_WEBHOOK", json.dumps(connection))

@@ -7,8 +7,10 @@ import subprocess
 import sys
 
 import pytest
+import requests
 from support.airflow import ECOMMERCE_DATES
 
+from medallion.faults import network
 from medallion.faults.catalog import SCENARIOS
 
 pytestmark = pytest.mark.integration
@@ -26,16 +28,30 @@ def break_it(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def test_every_scenario_breaks_and_explains(broken_lake, tmp_path):
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow_home")}
-    for name in SCENARIOS:
-        result = break_it(name, env=env)
-        assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
-        assert result.stdout.count("\n  - ") >= 1, f"{name} printed no change:\n{result.stdout}"
-        for heading in ("Now run:", "The pipeline:", "You will see:", "To recover:"):
-            assert heading in result.stdout, f"{name} printed no {heading!r}:\n{result.stdout}"
+    try:
+        for name in SCENARIOS:
+            result = break_it(name, env=env)
+            assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
+            assert result.stdout.count("\n  - ") >= 1, f"{name} printed no change:\n{result.stdout}"
+            for heading in ("Now run:", "The pipeline:", "You will see:", "To recover:"):
+                assert heading in result.stdout, f"{name} printed no {heading!r}:\n{result.stdout}"
+        # network-timeout started the flaky catalogue API in the background.
+        health = requests.get(f"{network.URL}/health", timeout=5)
+        assert health.json() == {"status": "ok"}
+    finally:
+        subprocess.run([sys.executable, "-m", "medallion.faults.network"], env=env, check=True)
     # Date-bound scenarios broke the newest delivery, as the output says.
-    assert f'make run DATES="{ECOMMERCE_DATES[-1]}"' in break_it("corrupt-file", env=env).stdout
+    assert f'make run DATES="{ECOMMERCE_DATES[-1]}"' in break_it("duplicate-delivery", env=env).stdout
     faults = (tmp_path / "airflow_home" / "faults.env").read_text()
-    assert "MEDALLION_PUSHGATEWAY_URL" in faults and "AIRFLOW_CONN_ALERT_WEBHOOK" in faults
+    for variable in (
+        "MEDALLION_PUSHGATEWAY_URL",
+        "AIRFLOW_CONN_ALERT_WEBHOOK",
+        "MEDALLION_ECOMMERCE_PRODUCTS",
+        "AIRFLOW_CONN_ECOMMERCE_CATALOGUE",
+    ):
+        assert f"export {variable} := " in faults
+    with pytest.raises(requests.ConnectionError):  # stopped, as make reset does
+        requests.get(f"{network.URL}/health", timeout=5)
 
 
 def test_unknown_variants_and_missing_data_get_clear_messages(data_dir):

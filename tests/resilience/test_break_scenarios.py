@@ -11,7 +11,9 @@ Dates are re-run in-process (support/pipeline.py: the DAG's own step functions).
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import threading
 
 import duckdb
 import pytest
@@ -24,9 +26,11 @@ from support.lake_checks import (
 )
 from support.pipeline import run_bronze, run_date, run_gold, run_silver
 
+from medallion.extract_api import extract_products
 from medallion.faults import deliveries, environment
 from medallion.faults.crash import kill_refine_mid_write
 from medallion.lake import read_commit_marker
+from medallion.sources.catalogue_api import CatalogueServer, move_to_catalogue
 from medallion.summary import print_summary
 
 pytestmark = pytest.mark.integration
@@ -191,3 +195,22 @@ def test_webhook_down_fault_is_written_for_the_next_runs(broken_lake, monkeypatc
     connection = json.loads(line.split(":= ", 1)[1])
     assert connection["conn_type"] == "slackwebhook"
     assert connection["password"].startswith("http://127.0.0.1:")
+
+
+def test_network_timeout_is_retried_until_the_api_recovers(spark, clean_lake, broken_lake, caplog):
+    move_to_catalogue(broken_lake / "landing" / "ecommerce" / "products" / BROKEN)
+    api = CatalogueServer("127.0.0.1", 0)
+    api.faults.set({"mode": "503", "count": 3, "retry_after_s": 0.2})
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="medallion.http_source"):
+            result = extract_products(api.url(), BROKEN)  # the DAG's retry policy
+    finally:
+        api.shutdown()
+        api.server_close()
+    retries = [record for record in caplog.records if "failed (HTTP 503)" in record.getMessage()]
+    assert len(retries) == 3 and api.faults.calls == 4
+    assert result["rows"] == layer_rows(clean_lake.data_dir, "bronze", "products", BROKEN)
+
+    run_date(spark, BROKEN, ["products"])
+    assert_lake_invariants(broken_lake, clean_lake.gold, ECOMMERCE_DATES)
