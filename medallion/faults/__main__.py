@@ -56,7 +56,13 @@ def main(argv: list[str] | None = None) -> None:
     scenario = SCENARIOS[args.scenario]
     ds = args.ds or (latest_delivery_date() if scenario.needs_date else "")
     previous = str(date.fromisoformat(ds) - timedelta(days=1)) if ds else ""
-    changes = inject(scenario, args.variant, ds)
+    try:
+        changes = inject(scenario, args.variant, ds)
+    except (FileNotFoundError, ValueError) as error:
+        sys.exit(
+            f"{scenario.name} could not break the deliveries of {ds}: {error}\n"
+            f"Start from a clean state: make reset && make demo"
+        )
 
     def text(template: str) -> str:
         filled = template.format(ds=ds, previous=previous)

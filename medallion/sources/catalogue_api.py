@@ -61,7 +61,10 @@ def move_to_catalogue(delivery: Path) -> Path:
     parts = sorted(delivery.glob("*.csv"))
     with target.open("w", newline="", encoding="utf-8") as out:
         for number, part in enumerate(parts):
-            lines = part.read_text(encoding="utf-8").splitlines(keepends=True)
+            try:
+                lines = part.read_text(encoding="utf-8").splitlines(keepends=True)
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{part} is not a UTF-8 CSV file ({error})") from error
             out.writelines(lines if number == 0 else lines[1:])  # one header
     for part in parts:
         part.unlink()
