@@ -56,15 +56,17 @@ def catalogue_file(ds: str) -> Path:
 
 def move_to_catalogue(delivery: Path) -> Path:
     """Move a products delivery folder (`.../products/<ds>/`) into the API's store."""
+    parts = sorted(delivery.glob("*.csv"))
+    texts = []
+    for part in parts:  # read every part before writing anything
+        try:
+            texts.append(part.read_text(encoding="utf-8").splitlines(keepends=True))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{part} is not a UTF-8 CSV file ({error})") from error
     target = catalogue_file(delivery.name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    parts = sorted(delivery.glob("*.csv"))
     with target.open("w", newline="", encoding="utf-8") as out:
-        for number, part in enumerate(parts):
-            try:
-                lines = part.read_text(encoding="utf-8").splitlines(keepends=True)
-            except UnicodeDecodeError as error:
-                raise ValueError(f"{part} is not a UTF-8 CSV file ({error})") from error
+        for number, lines in enumerate(texts):
             out.writelines(lines if number == 0 else lines[1:])  # one header
     for part in parts:
         part.unlink()
