@@ -36,6 +36,7 @@ def inject(ds: str) -> list[str]:
     stop()
     store = move_to_catalogue(delivery)
     log = faults_env_file().with_name("catalogue-api.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "medallion.sources.catalogue_api", "--port", str(DEFAULT_PORT)]
     command += ["--fault", "503", "--count", str(FAILING_CALLS), "--retry-after", "2"]
     with log.open("w") as output:
