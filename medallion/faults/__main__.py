@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     previous = str(date.fromisoformat(ds) - timedelta(days=1)) if ds else ""
     try:
         changes = inject(scenario, args.variant, ds)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
         sys.exit(
             f"{scenario.name} could not break the deliveries of {ds}: {error}\n"
             f"Start from a clean state: make reset && make demo"

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 
@@ -44,7 +45,7 @@ def inject(ds: str) -> list[str]:
             command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
     pid_file().write_text(str(api.pid))
-    _wait_until_up()
+    _wait_until_up(api, log)
     return [
         f"products of {ds} moved from landing to the API's store {store}",
         f"catalogue API started on {URL} (pid {api.pid}, log {log}): its first "
@@ -54,12 +55,16 @@ def inject(ds: str) -> list[str]:
     ]
 
 
-def _wait_until_up(timeout_seconds: float = 15) -> None:
+def _wait_until_up(api: subprocess.Popen, log: Path, timeout_seconds: float = 15) -> None:
     deadline = time.monotonic() + timeout_seconds
     while time.monotonic() < deadline:
+        if api.poll() is not None:  # e.g. the port is taken by another process
+            raise RuntimeError(f"the catalogue API exited at once:\n{log.read_text()[-600:]}")
         try:
             requests.get(f"{URL}/health", timeout=1).raise_for_status()
-            return
+            time.sleep(0.5)  # answered: make sure it is ours, still running
+            if api.poll() is None:
+                return
         except requests.RequestException:
             time.sleep(0.2)
     raise RuntimeError(f"the catalogue API did not answer on {URL}; see catalogue-api.log")
