@@ -8,8 +8,6 @@ import textwrap
 from datetime import date, timedelta
 
 from medallion.faults.catalog import SCENARIOS, Scenario
-from medallion.faults.crash import kill_refine_mid_write
-from medallion.lake import read_commit_marker
 from medallion.settings import load_settings
 
 
@@ -23,28 +21,10 @@ def latest_delivery_date() -> str:
 
 
 def inject(scenario: Scenario, variant: str | None, ds: str) -> list[str]:
-    if scenario.name == "crash-mid-write":
-        return crash_silver_orders(ds)
     if variant is not None and variant not in scenario.variants:
         sys.exit(f"{scenario.name} has the variants {sorted(scenario.variants)}, not {variant!r}")
     chosen = [variant] if variant else list(scenario.variants)
     return [change for name in chosen for change in scenario.variants[name](ds)]
-
-
-def crash_silver_orders(ds: str) -> list[str]:
-    marker = read_commit_marker("silver", "ecommerce", "orders", ds)
-    if marker is None:
-        sys.exit(f"silver orders {ds} was never committed: run the date first (make demo).")
-    report = kill_refine_mid_write("ecommerce", "orders", ds)
-    if not report.killed_mid_write:
-        sys.exit("The job finished before it could be killed mid-write; run the scenario again.")
-    after = read_commit_marker("silver", "ecommerce", "orders", ds)
-    return [
-        f"refine_to_silver orders {ds} killed with SIGKILL after {report.seconds_to_kill} s, "
-        f"while writing {', '.join(report.staging_folders)}",
-        f"the commit marker still says {after['rows']:,} rows, committed at "
-        f"{after['committed_at']} (unchanged: {after == marker})",
-    ]
 
 
 def main(argv: list[str] | None = None) -> None:

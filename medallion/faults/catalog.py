@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from medallion.faults import deliveries, environment, network
+from medallion.faults.crash import crash_silver_orders
 from medallion.faults.deliveries import Injection
 
 
@@ -141,6 +142,7 @@ SCENARIOS = {
         Scenario(
             name="crash-mid-write",
             breaks="the silver job of orders on {ds}, killed with SIGKILL while writing",
+            variants={"kill-refine": crash_silver_orders},
             pipeline_does=(
                 "Spark writes into a .spark-staging-* folder and swaps the partition in only "
                 "when the job commits; the commit marker is written after that; a killed job "

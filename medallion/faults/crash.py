@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from medallion.lake import table_dir
+from medallion.lake import read_commit_marker, table_dir
 
 STAGING_PREFIX = ".spark-staging-"
 
@@ -61,3 +61,20 @@ def kill_refine_mid_write(
             os.killpg(job.pid, signal.SIGKILL)
             job.wait()
     return CrashReport(False, [], round(time.monotonic() - started, 2))
+
+
+def crash_silver_orders(ds: str) -> list[str]:
+    """The scenario: kill the orders silver job of `ds` mid-write and report what survived."""
+    marker = read_commit_marker("silver", "ecommerce", "orders", ds)
+    if marker is None:
+        raise ValueError(f"silver orders {ds} was never committed: run the date first")
+    report = kill_refine_mid_write("ecommerce", "orders", ds)
+    if not report.killed_mid_write:
+        raise RuntimeError("the job finished before it could be killed mid-write: try again")
+    after = read_commit_marker("silver", "ecommerce", "orders", ds)
+    return [
+        f"refine_to_silver orders {ds} killed with SIGKILL after {report.seconds_to_kill} s, "
+        f"while writing {', '.join(report.staging_folders)}",
+        f"the commit marker still says {after['rows']:,} rows, committed at "
+        f"{after['committed_at']} (unchanged: {after == marker})",
+    ]
