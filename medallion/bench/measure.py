@@ -49,17 +49,22 @@ def stage_command(*arguments: str) -> list[str]:
 def measure(name: str, command: list[str], env: dict[str, str], log_dir: Path) -> Measurement:
     """Run `command`, wait for it, and return its cost.
 
-    The child's stderr goes to `<log_dir>/<name>.log`; the last line of its stdout, if it
-    is JSON, is its answer (for example the rows it processed).
+    The child's stderr goes to `<log_dir>/<name>.log`, its stdout to `<name>.out`; the last
+    line of its stdout, if it is JSON, is its answer (for example the rows it processed).
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name.replace('/', '.')}.log"
-    with log_path.open("w", encoding="utf-8") as log:
+    # stdout goes to a file, not a pipe: a child printing more than a pipe holds (Airflow
+    # does) would block until someone reads it, and this loop only samples memory.
+    out_path = log_path.with_suffix(".out")
+    with log_path.open("w", encoding="utf-8") as log, out_path.open("w+", encoding="utf-8") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=log, text=True)
         peak = _watch_peak_rss(process)
-        stdout, _ = process.communicate()
+        process.wait()
         seconds = time.perf_counter() - started
+        out.seek(0)
+        stdout = out.read()
     if process.returncode != 0:
         raise StageFailedError(
             f"stage {name} failed (exit code {process.returncode}); see {log_path}:\n"
