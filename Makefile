@@ -13,6 +13,8 @@ DATASET ?= ecommerce
 DAYS ?= 3
 SIZE ?= small
 START ?= 2026-11-01
+# make bench: orders a day of the benchmark (tiny|10k|100k|1m|10m); more options in BENCH_ARGS.
+SCALE ?= 1m
 
 # --- Environment of the embedded default --------------------------------------------
 # Java 17 for Spark: the JDK that `java` on the PATH belongs to, unless JAVA_HOME is set.
@@ -53,7 +55,7 @@ else
 DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DATASET)/*/????-??-??)))
 endif
 
-.PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break test lint format reset clean
+.PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -114,6 +116,9 @@ lab-down: ## Stop the compose lab (add -v by hand to delete its databases)
 break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-data|... [VARIANT=] [DS=]
 	@test -n "$(SCENARIO)" || { python -m medallion.faults --help; exit 2; }
 	python -m medallion.faults $(SCENARIO) $(if $(VARIANT),--variant $(VARIANT)) $(if $(DS),--ds $(DS))
+
+bench: setup ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
+	python -m medallion.bench --scale $(SCALE) $(BENCH_ARGS)
 
 test: setup ## Run the full test suite
 	pytest
