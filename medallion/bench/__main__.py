@@ -102,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         "floor_agrees_with_gold": agreement,
         "sections": {"Floor agrees with our gold": extras.agreement_lines(agreement)},
     }
+    # Written now and after each extra measurement, so what is done survives a failure.
+    json_path, md_path = write_report(report, args.out_dir, args.name)
     for extra in chosen:
         log.info("extra measurement: %s", extra)
         report[extra] = extras.MEASUREMENTS[extra](workspace, home, args)
         report["sections"][extras.TITLES[extra]] = extras.lines(extra, report[extra])
-    json_path, md_path = write_report(report, args.out_dir, args.name)
+        write_report(report, args.out_dir, args.name)
     print(md_path.read_text(encoding="utf-8"))
     print(f"written: {md_path} and {json_path}")
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from medallion.bench.measure import child_environment, measure, stage_command
 from medallion.bench.stages import run_ours
-from medallion.bench.workspace import SCALES, delivery_dates
+from medallion.bench.workspace import HISTORY_START, SCALES, delivery_dates
 from medallion.contracts import list_tables
 
 HISTORIES = (1, 30)
@@ -20,8 +20,8 @@ HISTORIES = (1, 30)
 
 def incremental_cost(workspace, home: Path, args) -> dict:
     scale = SCALES[args.incremental_scale]
-    dates = delivery_dates(max(HISTORIES) + 1)
-    landing = workspace.landing(scale, len(dates), args.seed)
+    dates = delivery_dates(max(HISTORIES) + 1, HISTORY_START)
+    landing = workspace.landing(scale, len(dates), args.seed, HISTORY_START)
     runs = {}
     for history in HISTORIES:
         name = f"history-{scale.name}-{history}d"

@@ -24,6 +24,9 @@ from medallion.settings import load_settings
 log = logging.getLogger(__name__)
 
 START = date(2026, 11, 1)
+# The history runs need a month of deliveries that all lie in the past: the silver gate
+# rejects events dated in the future.
+HISTORY_START = date(2026, 9, 1)
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,9 @@ SCALES = {
 }
 
 
-def delivery_dates(days: int) -> list[str]:
-    """The first `days` delivery dates of every generated landing folder."""
-    return [(START + timedelta(days=offset)).isoformat() for offset in range(days)]
+def delivery_dates(days: int, start: date = START) -> list[str]:
+    """The first `days` delivery dates of a landing folder generated from `start`."""
+    return [(start + timedelta(days=offset)).isoformat() for offset in range(days)]
 
 
 @dataclass(frozen=True)
@@ -60,19 +63,20 @@ class Workspace:
     def home(self) -> Path:
         return self.root / "home"
 
-    def landing(self, scale: Scale, days: int, seed: int) -> Path:
+    def landing(self, scale: Scale, days: int, seed: int, start: date = START) -> Path:
         """The generated landing folder of a scale (generated now if not cached).
 
         The folder holds the `ecommerce` dataset; generating is deterministic, so a
         cached folder holds exactly what generating again would write.
         """
-        folder = self.root / "landing" / f"{scale.name}-{days}d-seed{seed}"
+        suffix = "" if start == START else f"-from{start.isoformat()}"
+        folder = self.root / "landing" / f"{scale.name}-{days}d-seed{seed}{suffix}"
         done = folder / ".generated"
         if not done.exists():
             from medallion.generate.ecommerce import generate_ecommerce
 
             log.info("generating %s orders a day for %d day(s) into %s", scale.name, days, folder)
-            generate_ecommerce(folder / "ecommerce", START, days, scale.orders_per_day, seed)
+            generate_ecommerce(folder / "ecommerce", start, days, scale.orders_per_day, seed)
             done.touch()
         return folder
 
