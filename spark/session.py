@@ -20,7 +20,12 @@ JOB_SETTINGS = {
 }
 
 # Settings for a small machine: bind to loopback and keep shuffles sized to 2 cores.
+# In local mode the driver JVM also runs the tasks, and its default 1 GB heap is too small
+# for a day of a million orders: refine's cached delivery spilled to disk (measured with
+# `make bench`, docs/benchmarks.md). The heap is fixed when the JVM starts, so this only
+# applies to a session that starts it.
 LOCAL_SETTINGS = {
+    "spark.driver.memory": "3g",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.driver.host": "127.0.0.1",
     "spark.sql.shuffle.partitions": "4",

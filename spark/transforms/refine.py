@@ -90,24 +90,24 @@ def flag_duplicates(checked: DataFrame, contract: Contract) -> DataFrame:
     Exact copies of a row become `duplicate_row`; older versions of a key delivered on the
     same day become `superseded_in_delivery`. Ties are broken by `_row_hash`, so the
     same delivery always yields the same survivor.
+
+    One window does both (one shuffle of the delivery, not two): a row and its copies
+    share a key, a version and a hash, so with each key's rows ordered newest first, then
+    by hash, every copy comes right after the row it copies.
     """
+    is_valid = F.col(REJECT_REASON).isNull()
     keys = [F.col(f"{TYPED}.{key}") for key in contract.primary_key]
-    newest_first = [F.col(f"{TYPED}.{contract.version_column}").desc(), F.col("_row_hash")]
-
-    def reject_where(condition: SparkColumn, reason: str) -> SparkColumn:
-        return F.when(condition, F.lit(reason)).otherwise(F.col(REJECT_REASON))
-
-    is_valid = F.col(REJECT_REASON).isNull()
-    copies = Window.partitionBy(is_valid, "_row_hash").orderBy("_source_file")
-    without_copies = checked.withColumn(
-        REJECT_REASON, reject_where(is_valid & (F.row_number().over(copies) > 1), "duplicate_row")
+    newest_first = Window.partitionBy(is_valid, *keys).orderBy(
+        F.col(f"{TYPED}.{contract.version_column}").desc(), "_row_hash", "_source_file"
     )
-    is_valid = F.col(REJECT_REASON).isNull()
-    versions = Window.partitionBy(is_valid, *keys).orderBy(*newest_first)
-    return without_copies.withColumn(
-        REJECT_REASON,
-        reject_where(is_valid & (F.row_number().over(versions) > 1), "superseded_in_delivery"),
+    copies_the_row_before = F.lag("_row_hash").over(newest_first) == F.col("_row_hash")
+    reason = (
+        F.when(~is_valid, F.col(REJECT_REASON))
+        .when(F.row_number().over(newest_first) == 1, F.lit(None).cast("string"))
+        .when(copies_the_row_before, F.lit("duplicate_row"))
+        .otherwise(F.lit("superseded_in_delivery"))
     )
+    return checked.withColumn(REJECT_REASON, reason)
 
 
 def flag_rows(bronze: DataFrame, contract: Contract) -> DataFrame:
