@@ -15,6 +15,8 @@ SIZE ?= small
 START ?= 2026-11-01
 # make bench: orders a day of the benchmark (tiny|10k|100k|1m|10m); more options in BENCH_ARGS.
 SCALE ?= 1m
+# make lab-start / check-lab / lab-solution: which lab (1-4).
+N ?= 1
 
 # --- Environment of the embedded default --------------------------------------------
 # Java 17 for Spark: the JDK that `java` on the PATH belongs to, unless JAVA_HOME is set.
@@ -55,7 +57,8 @@ else
 DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DATASET)/*/????-??-??)))
 endif
 
-.PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench test lint format reset clean
+.PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench \
+        check-env lab-start check-lab lab-solution test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -116,6 +119,18 @@ lab-down: ## Stop the compose lab (add -v by hand to delete its databases)
 break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-data|... [VARIANT=] [DS=]
 	@test -n "$(SCENARIO)" || { python -m medallion.faults --help; exit 2; }
 	python -m medallion.faults $(SCENARIO) $(if $(VARIANT),--variant $(VARIANT)) $(if $(DS),--ds $(DS))
+
+check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix (COMPOSE=1, REQUIRE_UI=1)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui)
+
+lab-start: setup ## Labs 1-4: replace the pieces lab N has you write with its starter files (N=1..4)
+	python -m medallion.teaching.labs start $(N)
+
+check-lab: setup ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4)
+	python -m medallion.teaching.labs check $(N)
+
+lab-solution: setup ## Labs 1-4: put lab N's solution files back (N=1..4)
+	python -m medallion.teaching.labs solution $(N)
 
 bench: setup ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
 	python -m medallion.bench --scale $(SCALE) $(BENCH_ARGS)
