@@ -1,0 +1,61 @@
+"""Every lab document's commands, run in order in a scratch copy of the repository.
+
+A participant types the commands of docs/labs/lab<N>/README.md as they stand; this test
+types them too, so a document cannot drift from the code. The convention (which blocks
+run, and the marker for commands that must fail) is in docs/labs/README.md and
+tests/support/lab_documents.py. Each lab takes a few minutes: it runs Spark and dbt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.lab_documents import (
+    FAILS_MARKER,
+    Command,
+    copy_repository,
+    document_commands,
+    explain,
+    run_command,
+    scratch_environment,
+)
+
+from medallion.settings import load_settings
+
+HOME = load_settings().home
+LAB_DOCUMENTS = sorted(HOME.glob("docs/labs/lab*/README.md"))
+COMMAND_TIMEOUT = 900
+
+
+def test_the_convention_picks_bash_blocks_and_the_failure_marker():
+    text = (
+        "Intro.\n\n```bash\nmake lab-start N=1\n# a comment\n\n"
+        f"make check-lab N=1  {FAILS_MARKER}\n```\n\n"
+        "```text\n[fail] milestone 1\n```\n\n```python\nprint(1)\n```\n\n"
+        "```bash\nmake lab-solution N=1\n```\n"
+    )
+    assert document_commands(text) == [
+        Command("make lab-start N=1", must_fail=False),
+        Command("make check-lab N=1", must_fail=True),
+        Command("make lab-solution N=1", must_fail=False),
+    ]
+
+
+def test_the_labs_index_states_the_convention():
+    index = (HOME / "docs" / "labs" / "README.md").read_text(encoding="utf-8")
+    assert FAILS_MARKER in index
+    for document in LAB_DOCUMENTS:
+        assert f"{document.parent.name}/README.md" in index, f"index has no link to {document}"
+
+
+@pytest.mark.parametrize("document", LAB_DOCUMENTS, ids=lambda path: path.parent.name)
+def test_the_commands_of_the_lab_document_run_as_shown(document: Path, tmp_path):
+    commands = document_commands(document.read_text(encoding="utf-8"))
+    assert commands, f"{document} has no ```bash block: nothing a participant can run"
+    copy = copy_repository(HOME, tmp_path / "repo")
+    env = scratch_environment(copy)
+    for command in commands:
+        outcome = run_command(command, copy, env, COMMAND_TIMEOUT)
+        print(f"{outcome.seconds:6.1f} s  exit {outcome.exit_code}  {command.line}")
+        assert outcome.as_expected, f"{document.relative_to(HOME)}: {explain(outcome)}"
