@@ -1,0 +1,189 @@
+"""
+# ecommerce_daily
+
+The flagship pipeline: one day's deliveries of the web shop, from landing files to gold marts.
+
+| layer | task | reads | writes |
+|---|---|---|---|
+| landing | `bronze.extract_<table>` (Spark JDBC, only with `MEDALLION_ECOMMERCE_SOURCE=postgres`) | the shop's PostgreSQL, rows changed in the date's window | `data/landing/ecommerce/<table>/<ds>/` |
+| landing | `bronze.extract_products_api` (only with `MEDALLION_ECOMMERCE_PRODUCTS=api`) | the catalogue HTTP API (connection `ecommerce_catalogue`), every page of the date | `data/landing/ecommerce/products/<ds>/products-api.csv` |
+| bronze | `bronze.ingest_<table>` (Spark) | `data/landing/ecommerce/<table>/<ds>/` | `data/lake/bronze/ecommerce/<table>/ingest_date=<ds>/` |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
+| silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | a gate record, Data Docs |
+| gold | `gold.build_gold` (dbt build) | all committed silver | `data/warehouse/ecommerce.duckdb`, `data/lake/gold/ecommerce/*.parquet` |
+| gold gate | `gold.validate_gold` (GX) | marts and silver | a gate record, Data Docs |
+| publish | `publish_run_summary` | the tasks' row counts | the task log |
+
+Tables: customers, products, orders, order_items (CSV) and events (JSON lines); their
+columns, keys and rules are the contracts in `data/contracts/ecommerce/`.
+
+**Schedule**: daily at 06:00 UTC for the day before (the run of 2026-11-20 starts on
+2026-11-21 at 06:00 and processes the deliveries of 2026-11-20; `{{ ds }}` = 2026-11-20).
+
+**Re-running** a date replaces exactly that date's partitions, and gold is rebuilt from all
+committed silver: re-runs and backfills are idempotent and can run in any order.
+
+**Triage a failure**
+- Failed at once, no retries: the data broke a promise (a file without a contract column,
+  a failed quality gate `validate_*`); nothing downstream runs. The log's last lines name
+  the file or the failed expectations with examples, and the Data Docs page (`make docs`);
+  fix the data or the contract, then clear the task. A file that cannot be read at all
+  (empty, binary, wrong encoding, cut short) has been moved to
+  `data/lake/quarantine/ecommerce/_files/<table>/<ds>/` with its reason: get it
+  re-delivered into the landing folder, then clear the task.
+- Failed after retries: something transient kept failing (a missing delivery, Spark or
+  disk trouble). Check that `data/landing/ecommerce/<table>/<ds>/` exists and the
+  `spark_default` connection points at a running Spark.
+- `gold.build_gold` failed: a dbt model or test failed; the log lists the failing nodes
+  (run `cd dbt && dbt build --profiles-dir .` to reproduce).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import TaskGroup, dag, task
+
+from medallion.extract import DATABASE_TABLES, extract_step
+from medallion.steps import gate_step, gold_step, ingest_step, refine_step
+
+# Lab 3 (docs/labs/lab3/README.md): you will need
+#   from datetime import timedelta
+#   from airflow.sdk import CronDataIntervalTimetable
+#   from monitoring.notifications import DAG_CALLBACKS, TASK_CALLBACKS
+
+DATASET = "ecommerce"
+# The contracts in data/contracts/ecommerce/ list the same tables (a test checks it);
+# they are not read here because DAG files must not touch files while being parsed.
+TABLES = ["customers", "products", "orders", "order_items", "events"]
+# Where Spark runs is decided by this Airflow connection, not by code: local[2] in the
+# embedded setup, a Spark Connect server or a standalone cluster with docker compose.
+SPARK_CONN_ID = "spark_default"
+# Where the shop's tables come from: "files" (exports dropped in the landing zone, the
+# default) or "postgres" (the shop's database, extracted incrementally into the landing
+# zone first; connection `ecommerce_source`). Read while parsing because it changes the
+# DAG's shape; reading an environment variable costs no I/O.
+SOURCE = os.environ.get("MEDALLION_ECOMMERCE_SOURCE", "files")
+if SOURCE not in ("files", "postgres"):
+    raise ValueError(f"MEDALLION_ECOMMERCE_SOURCE must be 'files' or 'postgres', not {SOURCE!r}")
+# Where the product catalogue comes from: "files" (with the other exports) or "api" (the
+# catalogue HTTP API, connection `ecommerce_catalogue`; see docs/resilience.md).
+PRODUCTS = os.environ.get("MEDALLION_ECOMMERCE_PRODUCTS", "files")
+if PRODUCTS not in ("files", "api"):
+    raise ValueError(f"MEDALLION_ECOMMERCE_PRODUCTS must be 'files' or 'api', not {PRODUCTS!r}")
+if PRODUCTS == "api" and SOURCE == "postgres":
+    raise ValueError("products come from PostgreSQL or the API, not both: unset one variable")
+
+default_args = {
+    "owner": "data-platform",
+    # TODO Lab 3, milestone 3: a transient failure (a late file, a busy Spark, a flaky
+    # API) should not wake anyone up. Give every task 3 retries, 20 s apart at first,
+    # doubling each time (exponential backoff) but never more than 10 minutes apart:
+    # "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay".
+    # TODO Lab 3, milestone 4: when a task fails for good, people must hear about it.
+    # Add the task callbacks of monitoring/notifications.py here: **TASK_CALLBACKS.
+}
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def extract(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
+    """Rows of the shop's database changed in this date's window -> landing files."""
+    return extract_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def extract_products_api(ds: str | None = None) -> dict:
+    """Every page of the date's catalogue from the HTTP API -> a landing file."""
+    from medallion.extract_api import extract_products_step  # requests: not at parse time
+
+    return extract_products_step(ds)
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def ingest(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
+    """Landing files of one table and date -> bronze partition."""
+    return ingest_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task.pyspark(conn_id=SPARK_CONN_ID)
+def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
+    """Bronze partition -> silver and quarantine partitions."""
+    return refine_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def build_gold(ds: str | None = None, ti=None) -> dict:
+    """dbt build: staging views and marts over all committed silver, with dbt tests."""
+    return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def validate(layer: str, table: str, ds: str | None = None, ti=None) -> dict:
+    """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
+    return gate_step(layer, DATASET, table, ds, ti.dag_id, ti.task_id)
+
+
+@task
+def publish_run_summary(
+    silver_results: list[dict], gold_result: dict, ds: str | None = None
+) -> str:
+    """Log the run's row accounting in one readable block."""
+    from medallion.summary import format_run_summary
+
+    summary = format_run_summary(DATASET, ds, silver_results, gold_result)
+    print(summary)
+    return summary
+
+
+@dag(
+    dag_id="ecommerce_daily",
+    # TODO Lab 3, milestone 2: run every day at 06:00 UTC for the day before. A plain cron
+    # string would start a run whose ds is the day it starts; a CronDataIntervalTimetable
+    # gives each run the interval of the day before, so ds = yesterday's deliveries.
+    schedule=None,
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["ecommerce", "medallion"],
+    doc_md=__doc__,
+    # TODO Lab 3, milestone 4: the run's own callbacks (a summary on success, the run's
+    # status as a metric either way): **DAG_CALLBACKS.
+)
+def ecommerce_daily():
+    with TaskGroup("bronze"):
+        ingested = {
+            table: ingest.override(task_id=f"ingest_{table}")(table=table) for table in TABLES
+        }
+        bronze_gates = {
+            table: validate.override(task_id=f"validate_bronze_{table}")("bronze", table)
+            for table in TABLES
+        }
+        if SOURCE == "postgres":
+            for table in DATABASE_TABLES[DATASET]:
+                extract.override(task_id=f"extract_{table}")(table=table) >> ingested[table]
+        if PRODUCTS == "api":
+            extract_products_api() >> ingested["products"]
+    with TaskGroup("silver"):
+        refined = {
+            table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES
+        }
+        silver_gates = {
+            table: validate.override(task_id=f"validate_silver_{table}")("silver", table)
+            for table in TABLES
+        }
+    for table in TABLES:
+        ingested[table] >> bronze_gates[table] >> refined[table] >> silver_gates[table]
+    # An order's amount is checked against its lines, so the orders gate needs both tables.
+    refined["order_items"] >> silver_gates["orders"]
+    with TaskGroup("gold"):
+        gold = build_gold()
+        gold_gate = validate.override(task_id="validate_gold")("gold", "marts")
+        gold >> gold_gate
+    list(silver_gates.values()) >> gold
+    gold_gate >> publish_run_summary(list(refined.values()), gold)
+
+
+ecommerce_daily()
