@@ -58,7 +58,7 @@ DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DA
 endif
 
 .PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench \
-        check-env lab-start check-lab lab-solution test lint format reset clean
+        check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -131,6 +131,10 @@ check-lab: setup ## Labs 1-4: which milestones of lab N pass, and what is missin
 
 lab-solution: setup ## Labs 1-4: put lab N's solution files back (N=1..4)
 	python -m medallion.teaching.labs solution $(N)
+
+checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-run (DATASET=...)
+	@test -n "$(Q)" || { python -m medallion.teaching.checkpoints --help; exit 2; }
+	python -m medallion.teaching.checkpoints $(Q) --dataset $(DATASET) --dag $(DAG_ID)
 
 bench: setup ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
 	python -m medallion.bench --scale $(SCALE) $(BENCH_ARGS)

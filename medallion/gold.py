@@ -143,14 +143,14 @@ def _exported_data_dir(data_dir: Path) -> Iterator[None]:
             os.environ["MEDALLION_DATA_DIR"] = previous
 
 
-def _invoke_dbt_build(settings: Settings, dataset: str) -> list:
-    """Run `dbt build` of one dataset's models in this process; return dbt's RunResult
-    list (one per node: its models, their unit tests and data tests)."""
+def invoke_dbt(command: str, settings: Settings, dataset: str):
+    """Run one dbt command (`build`, `test`, ...) on one dataset's models in this process,
+    as the gold task does; return dbt's result object (`.exception`, `.result`)."""
     # Imported here: dbt costs seconds to import, and DAG files import this module.
     from dbt.cli.main import dbtRunner
 
     project_dir = settings.dbt_project_dir
-    arguments = ["build", "--no-use-colors", "--no-send-anonymous-usage-stats"]
+    arguments = [command, "--no-use-colors", "--no-send-anonymous-usage-stats"]
     arguments += ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     arguments += ["--target-path", str(project_dir / "target")]
     arguments += ["--log-path", str(project_dir / "logs")]
@@ -160,9 +160,16 @@ def _invoke_dbt_build(settings: Settings, dataset: str) -> list:
     arguments += ["--vars", json.dumps({"dataset": dataset})]
     with _exported_data_dir(settings.data_dir):
         try:
-            outcome = dbtRunner().invoke(arguments)
+            return dbtRunner().invoke(arguments)
         finally:
             _release_warehouse()
+
+
+def _invoke_dbt_build(settings: Settings, dataset: str) -> list:
+    """Run `dbt build` of one dataset's models in this process; return dbt's RunResult
+    list (one per node: its models, their unit tests and data tests)."""
+    project_dir = settings.dbt_project_dir
+    outcome = invoke_dbt("build", settings, dataset)
     if outcome.exception is not None and "Could not set lock" in str(outcome.exception):
         raise WarehouseLockedError(
             f"the warehouse {settings.warehouse_dir} is open in another process (a DuckDB "
