@@ -42,7 +42,9 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     )
 
     delivered, data_columns = read_delivery(spark, contract, files)
-    bronze = add_ingestion_metadata(delivered, data_columns, ds, datetime.now(UTC))
+    # One timestamp for the whole delivery: every row and the commit marker carry it.
+    ingested_at = datetime.now(UTC)
+    bronze = add_ingestion_metadata(delivered, data_columns, ds, ingested_at)
     if source_rows:
         replace_partition(bronze, "bronze", dataset, table, ds)
         rows = count_partition_rows(spark, "bronze", dataset, table, ds)
@@ -54,16 +56,18 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
         "source_rows": source_rows,
         "source_files": [path.name for path in files],
         "extra_columns": [name for name in data_columns if name not in contract.column_names],
+        "ingested_at": ingested_at.isoformat(),
     }
     write_commit_marker("bronze", dataset, table, ds, stats)
     log.info(
-        "%s.%s %s: %s rows from %s file(s) -> bronze (files hold %s rows)",
+        "%s.%s %s: %s rows from %s file(s) -> bronze (files hold %s rows), ingested at %s",
         dataset,
         table,
         ds,
         f"{rows:,}",
         len(files),
         f"{source_rows:,}",
+        stats["ingested_at"],
     )
     return {"dataset": dataset, "table": table, "ds": ds, "layer": "bronze", **stats}
 
