@@ -47,6 +47,8 @@ class Lab:
     title: str
     student_files: tuple[str, ...]
     milestones: tuple[Milestone, ...]
+    # What `make lab-start` leaves when there are no files to replace (Lab 4 writes no code).
+    start_note: str = ""
 
     @property
     def folder(self) -> str:
@@ -74,6 +76,8 @@ def start(lab: Lab, home: Path) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(starter, target)
         lines.append(f"starter: {relative} (your work goes where it says TODO)")
+    if lab.start_note:
+        lines.append(lab.start_note)
     return lines
 
 
