@@ -8,6 +8,7 @@ tests/support/lab_documents.py. Each lab takes a few minutes: it runs Spark and 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,17 @@ def test_the_labs_index_states_the_convention():
     assert FAILS_MARKER in index
     for document in LAB_DOCUMENTS:
         assert f"{document.parent.name}/README.md" in index, f"index has no link to {document}"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [HOME / "docs" / "labs" / "README.md", *LAB_DOCUMENTS],
+    ids=lambda path: path.parent.name,
+)
+def test_every_relative_link_points_at_a_file(page: Path):
+    links = re.findall(r"\]\(((?!https?:)[^)#]+)", page.read_text(encoding="utf-8"))
+    missing = [link for link in links if not (page.parent / link).resolve().exists()]
+    assert not missing, f"{page.relative_to(HOME)} links to missing files: {missing}"
 
 
 @pytest.mark.parametrize("document", LAB_DOCUMENTS, ids=lambda path: path.parent.name)
