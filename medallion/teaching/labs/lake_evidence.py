@@ -131,3 +131,16 @@ def quarantine_reasons(table: str, ds: str) -> dict[str, int]:
             [str(folder / "*.parquet")],
         ).fetchall()
     return dict(rows)
+
+
+def rows_by_source_file(layer: str, table: str, ds: str) -> dict[str, int]:
+    """Rows of one date's partition by the landing file they came from (its name)."""
+    folder = partition_dir(layer, DATASET, table, ds)
+    if not any(folder.glob("*.parquet")):
+        return {}
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select _source_file, count(*) from read_parquet(?) group by 1",
+            [str(folder / "*.parquet")],
+        ).fetchall()
+    return {Path(source).name: count for source, count in rows}
