@@ -29,6 +29,8 @@ from medallion.teaching.airflow_runs import (
 from medallion.teaching.service_checks import airflow_home
 
 LOG_LINES = 15
+LINE_WIDTH = 220  # Airflow log lines carry long metadata after the message
+QUIET_STATES = ("success", "none", "scheduled", "queued")
 
 
 def parquet_rows(folder: Path) -> int | None:
@@ -131,7 +133,7 @@ def run_log_tail(project_home: Path, dag_id: str, ds: str, run_id: str, task: st
         start = max(i for i, line in enumerate(lines) if "run summary" in line)
         return [f"log: {path} (the run summary)", *lines[start : start + 12]]
     if not tries:
-        errors = [line for line in lines if "ERROR" in line or "Error" in line]
+        errors = [line for line in lines if "[error" in line or "Error" in line]
         if errors:
             return [f"log: {path} (its error lines)", *errors[-LOG_LINES:]]
     return [f"log: {path} (last {LOG_LINES} lines)", *lines[-LOG_LINES:]]
@@ -157,7 +159,8 @@ def show_dag_run(dag_id: str) -> int:
         states[task.state] = states.get(task.state, 0) + 1
     print("  tasks: " + ", ".join(f"{count} {state}" for state, count in sorted(states.items())))
     for task in tasks:
-        if task.state != "success" or task.try_number > 1:
+        # Tasks that did not simply succeed; those not started yet are only counted above.
+        if task.state not in QUIET_STATES or task.try_number > 1:
             print(
                 f"  {task.task_id:<34} {task.state:<16} try {task.try_number} of {task.max_tries + 1}"
             )
@@ -165,7 +168,7 @@ def show_dag_run(dag_id: str) -> int:
     for line in run_log_tail(
         home, dag_id, run.ds, run.run_id, (failed or ["publish_run_summary"])[0]
     ):
-        print(f"  {line}")
+        print(f"  {line[:LINE_WIDTH]}")
     return 0 if run.state == "success" else 1
 
 
