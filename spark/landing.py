@@ -15,6 +15,7 @@ import csv
 import io
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -88,14 +89,35 @@ def count_source_records(
     The bronze gate compares this with what Spark loaded, so a reader that silently
     drops or splits rows is caught.
     """
+    return scan_source_file(path, source_format, encoding, delimiter).records
+
+
+class SourceScan(NamedTuple):
+    """What one pass over a delivered file found: its records, and whether any of them
+    spans more than one line (a quoted field holding a line break)."""
+
+    records: int
+    spans_lines: bool
+
+
+def scan_source_file(
+    path: Path, source_format: str, encoding: str = "utf-8", delimiter: str = ","
+) -> SourceScan:
+    """Count a file's records (see count_source_records) and see if any spans lines."""
     if source_format == "jsonl":
         with path.open("rb") as handle:
-            return sum(1 for line in handle if line.strip())
+            return SourceScan(sum(1 for line in handle if line.strip()), spans_lines=False)
     # Undecodable bytes become U+FFFD: every supported encoding keeps ASCII as is, so
     # quotes, delimiters and line ends, which decide where records end, are unaffected.
     with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        records = sum(1 for row in csv.reader(handle, delimiter=delimiter) if not _blank(row))
-    return max(records - 1, 0)
+        reader = csv.reader(handle, delimiter=delimiter)
+        rows = records = 0
+        for row in reader:
+            rows += 1
+            records += not _blank(row)
+        # One row per line read, unless a quoted field carried a line break.
+        spans_lines = reader.line_num > rows
+    return SourceScan(max(records - 1, 0), spans_lines)
 
 
 def _blank(row: list[str]) -> bool:
@@ -104,21 +126,21 @@ def _blank(row: list[str]) -> bool:
 
 
 def read_delivery(
-    spark: SparkSession, contract: Contract, files: list[Path]
+    spark: SparkSession, contract: Contract, files: list[Path], multi_line: bool = True
 ) -> tuple[DataFrame, list[str]]:
     """Read a day's files with an all-string schema taken from the contract.
 
     Returns the rows and the names of the data columns (contract columns first, then any
     extra delivered columns). Rows the parser cannot split keep their raw line in
     `_corrupt_record` instead of failing the read.
+
+    `multi_line=False` is for CSV files known to hold no record spanning lines
+    (`scan_source_file` tells): Spark then reads a large file in pieces, one per core,
+    where a multi-line read must parse each file from start to end in one task.
     """
     if contract.source_format == "jsonl":
         return _read_json_lines(spark, contract, files), contract.column_names
 
-    # Files with the same header are read together; differing headers are read apart and
-    # lined up by column name (a column missing from one file is null there). The header
-    # is skipped by Spark and the schema applied by position, so the file's names are
-    # translated to the contract's names here, before Spark sees them.
     renamed = contract.renamed_from_source()
     files_by_header: dict[tuple[str, ...], list[str]] = {}
     columns = list(contract.column_names)
@@ -130,7 +152,7 @@ def read_delivery(
                 columns.append(extra)
         files_by_header.setdefault(tuple(delivered), []).append(str(path))
     frames = [
-        _csv_reader(spark, contract, list(header)).csv(paths).select("*", "_metadata")
+        _csv_reader(spark, contract, list(header), multi_line).csv(paths).select("*", "_metadata")
         for header, paths in files_by_header.items()
     ]
     combined = frames[0]
@@ -139,7 +161,7 @@ def read_delivery(
     return combined, columns
 
 
-def _csv_reader(spark: SparkSession, contract: Contract, header: list[str]):
+def _csv_reader(spark: SparkSession, contract: Contract, header: list[str], multi_line: bool):
     """A CSV reader for files with this header, honouring the contract's source block."""
     return (
         spark.read.schema(raw_read_schema(header))
@@ -147,7 +169,7 @@ def _csv_reader(spark: SparkSession, contract: Contract, header: list[str]):
         .option("sep", contract.source_delimiter)
         .option("encoding", contract.source_spark_encoding)
         # RFC 4180: a quoted field may hold line breaks, a quote inside is doubled.
-        .option("multiLine", True)
+        .option("multiLine", multi_line)
         .option("quote", '"')
         .option("escape", '"')
         .option("mode", "PERMISSIVE")

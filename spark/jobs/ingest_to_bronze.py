@@ -20,7 +20,7 @@ from medallion.contracts import load_contract
 from medallion.file_screening import screen_delivery
 from medallion.lake import write_commit_marker
 from spark.jobs.command_line import run_with_local_session, table_date_parser
-from spark.landing import count_source_records, landing_files, read_delivery
+from spark.landing import landing_files, read_delivery, scan_source_file
 from spark.partitions import clear_partition, count_partition_rows, replace_partition
 from spark.session import configure_job
 from spark.transforms.ingest import add_ingestion_metadata
@@ -34,14 +34,17 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     contract = load_contract(dataset, table)
     files = landing_files(contract, ds)
     screen_delivery(contract, files, ds)
-    source_rows = sum(
-        count_source_records(
+    scans = [
+        scan_source_file(
             path, contract.source_format, contract.source_encoding, contract.source_delimiter
         )
         for path in files
-    )
+    ]
+    source_rows = sum(scan.records for scan in scans)
 
-    delivered, data_columns = read_delivery(spark, contract, files)
+    # Line by line unless a record spans lines: then Spark can split big files over cores.
+    multi_line = any(scan.spans_lines for scan in scans)
+    delivered, data_columns = read_delivery(spark, contract, files, multi_line)
     # One timestamp for the whole delivery: every row and the commit marker carry it.
     ingested_at = datetime.now(UTC)
     bronze = add_ingestion_metadata(delivered, data_columns, ds, ingested_at)

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from medallion.contracts import ContractError, parse_contract
-from spark.landing import count_source_records, read_delivery
+from spark.landing import count_source_records, read_delivery, scan_source_file
 
 
 def contract_for(columns, **source) -> object:
@@ -53,6 +53,22 @@ def test_quoted_line_breaks_stay_in_one_record(spark, tmp_path):
     assert rows[1]["note"] == 'say "hi", then go'
     assert all(row["_corrupt_record"] is None for row in rows)
     assert count_source_records(path, "csv") == 3
+
+
+def test_the_scan_sees_which_files_need_a_multi_line_read(spark, tmp_path):
+    spanning, flat = tmp_path / "spanning.csv", tmp_path / "flat.csv"
+    spanning.write_text('id,note\n1,"two\nlines"\n2,one\n', encoding="utf-8")
+    # Quotes, a quoted delimiter and a blank line, but no record spans lines.
+    flat.write_text('id,note\n1,"a, b"\n\n2,"say ""hi"""\n3,c\n', encoding="utf-8")
+    contract = contract_for({"id": None, "note": None})
+
+    assert scan_source_file(spanning, "csv") == (2, True)
+    assert scan_source_file(flat, "csv") == (3, False)
+    # Read line by line, the flat file gives the same rows as a multi-line read.
+    frame, columns = read_delivery(spark, contract, [flat], multi_line=False)
+    line_by_line = [row.asDict() for row in frame.select(*columns, "_corrupt_record").collect()]
+    assert line_by_line == rows_of(spark, contract, flat)
+    assert [row["note"] for row in line_by_line] == ["a, b", 'say "hi"', "c"]
 
 
 def test_latin1_semicolon_file_with_renamed_columns(spark, tmp_path):
