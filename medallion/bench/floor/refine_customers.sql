@@ -44,34 +44,21 @@ select
 from typed;
 
 create temp table flagged as
-with
-
-without_copies as (
-    select
-        *,
-        case
-            when rule_broken is null
-                and row_number() over (
-                    partition by rule_broken is null, _row_hash order by _source_file
-                ) > 1
-                then 'duplicate_row'
-            else rule_broken
-        end as copy_checked
-    from checked
-)
-
+-- One window, as refine.py does: each key's valid rows newest first, then by hash; the
+-- first is kept, a row equal to the one before it is a copy, any other an older version.
 select
     *,
     case
-        when copy_checked is null
-            and row_number() over (
-                partition by copy_checked is null, clean_customer_id
-                order by typed_updated_at desc, _row_hash
-            ) > 1
-            then 'superseded_in_delivery'
-        else copy_checked
+        when rule_broken is not null then rule_broken
+        when row_number() over newest_first = 1 then null
+        when lag(_row_hash) over newest_first = _row_hash then 'duplicate_row'
+        else 'superseded_in_delivery'
     end as _reject_reason
-from without_copies;
+from checked
+window newest_first as (
+    partition by rule_broken is null, clean_customer_id
+    order by typed_updated_at desc, _row_hash, _source_file
+);
 
 copy (
     select
