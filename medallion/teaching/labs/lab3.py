@@ -196,11 +196,11 @@ def _good_run(context: LabContext) -> tuple[DagRun | None, CheckResult | None]:
     successes = [run for run in runs if run.state == "success"]
     for run in reversed(successes):
         tasks = task_runs(database, DAG_ID, run.run_id)
-        if run.finished > changed and min(task.max_tries for task in tasks) >= RETRIES:
+        if run.finished > changed and min((task.max_tries for task in tasks), default=0) >= RETRIES:
             return run, None
     if successes:
         last = successes[-1]
-        retries = min(task.max_tries for task in task_runs(database, DAG_ID, last.run_id))
+        retries = min((t.max_tries for t in task_runs(database, DAG_ID, last.run_id)), default=0)
         found = f"the last successful run (of {last.ds}) had {retries} retries per task"
         if last.finished <= changed:
             found = (

@@ -53,9 +53,12 @@ API_CALL = re.compile(r'"GET /v1/products\?\S+ HTTP/[\d.]+" (\d{3})')
 
 
 def _run_after(context: LabContext, ds: str, moment: datetime) -> DagRun | None:
-    """The first successful run of `ds` that finished after `moment`."""
+    """The latest successful run of `ds`, if it finished after `moment`.
+
+    (`make run` replaces a date's earlier run in Airflow's DB: its latest run is all there is.)
+    """
     runs = successful_runs(metadata_db(context.home), DAG_ID, ds)
-    return next((run for run in runs if run.finished and run.finished > moment), None)
+    return next((run for run in reversed(runs) if run.finished and run.finished > moment), None)
 
 
 def _mtime(path: Path) -> datetime:
@@ -66,7 +69,7 @@ def _mtime(path: Path) -> datetime:
 
 
 def _quarantined_files() -> list[dict]:
-    """The reasons recorded beside every file in the file quarantine, oldest last."""
+    """The reason recorded beside each file in the file quarantine, by table and date."""
     reasons = []
     for path in sorted(file_quarantine_dir(DATASET).glob("*/*/*.reason.json")):
         reason = json.loads(path.read_text(encoding="utf-8"))
