@@ -3,7 +3,8 @@
 The convention (also at the top of docs/labs/README.md):
 
 - a fenced block tagged `bash` is run; every non-empty line that is not a comment is one
-  command, run with `bash -c` from the repository root, in document order;
+  command, run with `bash -c` from the repository root, in document order (a fresh shell
+  each: `cd` and `export` do not carry over; a line may not continue with a backslash);
 - a command ending in `# fails until you finish the lab` must exit non-zero (it shows a
   participant what an unfinished lab looks like); every other command must exit 0;
 - a block tagged `text` is output shown to the reader, never run.
@@ -57,6 +58,8 @@ def document_commands(text: str) -> list[Command]:
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
+            if line.endswith("\\"):
+                raise ValueError(f"one command per line, no continuation with a backslash: {line}")
             must_fail = line.endswith(FAILS_MARKER)
             if must_fail:
                 line = line[: -len(FAILS_MARKER)].rstrip()

@@ -43,6 +43,11 @@ def test_the_convention_picks_bash_blocks_and_the_failure_marker():
     ]
 
 
+def test_a_command_cannot_continue_over_lines():
+    with pytest.raises(ValueError, match="one command per line"):
+        document_commands("```bash\nmake check-lab \\\n  N=1\n```\n")
+
+
 def test_the_labs_index_states_the_convention():
     index = (HOME / "docs" / "labs" / "README.md").read_text(encoding="utf-8")
     assert FAILS_MARKER in index
