@@ -24,7 +24,7 @@ STARTER_LINES = {
     1: {
         1: None,
         2: None,
-        3: ["_ingested_at, _source_file", "empty", "spark/transforms/ingest.py"],
+        3: ["_ingested_at, _source_file are empty", "spark/transforms/ingest.py"],
         4: ["_row_hash", "empty", "spark/transforms/ingest.py"],
         5: ["it logged nothing", "log.info", "spark/jobs/ingest_to_bronze.py"],
         6: ["has no source_rows, ingested_at", "spark/jobs/ingest_to_bronze.py"],

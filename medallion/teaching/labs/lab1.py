@@ -314,7 +314,8 @@ def _missing_or_null(run: IngestRun, columns: list[str]) -> str | None:
         return f"bronze has no column {', '.join(missing)} (it has {run.columns})"
     empty = [column for column in columns if any(row[column] is None for row in run.bronze)]
     if empty:
-        return f"{', '.join(empty)} is empty (null) in bronze rows"
+        verb = "is" if len(empty) == 1 else "are"
+        return f"{', '.join(empty)} {verb} empty (null) in bronze rows"
     return None
 
 

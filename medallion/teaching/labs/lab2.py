@@ -124,7 +124,7 @@ def dbt_run(context: LabContext) -> DbtRun:
             _runs[key] = _run_dbt(context.home, _silver(context.home))
         except Exception as error:  # noqa: BLE001 - shown to the participant by milestone 1
             run = DbtRun(context.home / Path(SOLUTION_STORE).parent / "check-lab2" / "data")
-            run.error = f"{type(error).__name__}: {error}"
+            run.error = str(error) if isinstance(error, SilverBuildError) else repr(error)
             _runs[key] = run
     return _runs[key]
 
@@ -139,6 +139,10 @@ SILVER_INPUTS = ("medallion", "spark", "data/contracts/ecommerce")
 SILVER_STAMP = "silver-inputs.sha256"
 
 
+class SilverBuildError(RuntimeError):
+    """The Spark part of the check failed: not a problem of this lab's files."""
+
+
 def _silver(home: Path) -> Path:
     """The check's data folder with silver built, reused when its inputs are unchanged."""
     data_dir = home / Path(SOLUTION_STORE).parent / "check-lab2" / "data"
@@ -149,7 +153,14 @@ def _silver(home: Path) -> Path:
             shutil.rmtree(built_by_dbt, ignore_errors=True)
         return data_dir
     data_dir = clean_data_dir(home, 2)
-    _build_silver(home, data_dir)
+    try:
+        _build_silver(home, data_dir)
+    except Exception as error:
+        raise SilverBuildError(
+            f"the check could not build its silver layer with the project's Spark jobs "
+            f"({type(error).__name__}: {error}). Lab 2 needs Lab 1's ingest to work: finish "
+            f"Lab 1, or put its solution back with `make lab-solution N=1`"
+        ) from error
     stamp.write_text(inputs, encoding="utf-8")
     return data_dir
 
@@ -262,7 +273,7 @@ def models_build(context: LabContext) -> CheckResult:
     if run.error:
         return fail(
             name,
-            f"dbt could not run the project: {run.error}",
+            run.error if run.error.startswith("the check") else f"dbt could not run: {run.error}",
             f"fix the file and line the message names, {AGAIN}",
         )
     broken = []
