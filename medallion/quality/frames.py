@@ -116,6 +116,17 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     def dtype(arrow_type: pa.DataType):
         return None if pa.types.is_timestamp(arrow_type) else pd.ArrowDtype(arrow_type)
 
+    # Strings with 64-bit offsets: filtering rows (as GX does to list unexpected values)
+    # joins a column's chunks into one, and 32-bit offsets overflow past 2 GB of text,
+    # which a day of 55 million events' row hashes exceeds (measured with `make bench`).
+    table = table.cast(
+        pa.schema(
+            [
+                field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
+                for field in table.schema
+            ]
+        )
+    )
     frame = table.to_pandas(types_mapper=dtype)
     for name in table.column_names:
         column = table[name]

@@ -117,8 +117,7 @@ def failures_of(validation_result) -> list[FailedExpectation]:
         config = outcome.expectation_config
         kwargs = dict(config.kwargs)
         found = outcome.result or {}
-        exception = outcome.exception_info or {}
-        error = exception.get("exception_message") if exception.get("raised_exception") else None
+        error = _error_of(outcome.exception_info or {})
         failures.append(
             FailedExpectation(
                 check=validation_result.suite_name,
@@ -138,6 +137,21 @@ def failures_of(validation_result) -> list[FailedExpectation]:
             )
         )
     return failures
+
+
+def _error_of(exception_info: dict) -> str | None:
+    """The message of an exception GX caught while checking, or None.
+
+    GX reports one exception flat (`raised_exception`, `exception_message`), or, when
+    metrics failed, one such entry per metric, keyed by the metric's ID.
+    """
+    entries = [exception_info, *exception_info.values()]
+    messages = {
+        entry["exception_message"]
+        for entry in entries
+        if isinstance(entry, dict) and entry.get("raised_exception")
+    }
+    return "; ".join(sorted(messages)) or None
 
 
 def record_path(layer: str, dataset: str, table: str, ds: str) -> Path:
