@@ -97,6 +97,18 @@ def ecommerce_run(airflow_runner, monitoring_stack):
             airflow_runner.run_dag("ecommerce_daily", ds)
     finally:
         airflow_runner.env["MEDALLION_PUSHGATEWAY_URL"] = ""
+    # Later tests add runs to this Airflow home (a re-run without metrics, a failing date);
+    # tests that read "the last run" use this copy of the state the two runs left.
+    airflow_runner.airflow_home_as_set_up = airflow_runner.airflow_home.with_name(
+        "airflow_home_as_set_up"
+    )
+    copy = airflow_runner.airflow_home_as_set_up
+    shutil.copytree(airflow_runner.airflow_home, copy)
+    # airflow.cfg names its metadata DB by absolute path: point the copy at its own.
+    config = copy / "airflow.cfg"
+    config.write_text(
+        config.read_text().replace(str(airflow_runner.airflow_home) + "/", f"{copy}/")
+    )
     return airflow_runner
 
 

@@ -80,7 +80,7 @@ def test_dbt_test_counts_passing_and_failing_tests(ecommerce_run, tmp_path):
 
 
 def test_dag_run_shows_the_last_run_and_its_tasks(ecommerce_run):
-    result = checkpoint("dag-run", ecommerce_run.data_dir, ecommerce_run.airflow_home)
+    result = checkpoint("dag-run", ecommerce_run.data_dir, ecommerce_run.airflow_home_as_set_up)
     assert result.returncode == 0, result.stdout + result.stderr
     last = ECOMMERCE_DATES[-1]
     states = ecommerce_run.task_states("ecommerce_daily", last)

@@ -46,7 +46,7 @@ def check_lab(number: int, home: Path, run, **env: str) -> subprocess.CompletedP
         "MEDALLION_HOME": str(home),
         "PYTHONPATH": str(home),
         "MEDALLION_DATA_DIR": str(run.data_dir),
-        "AIRFLOW_HOME": str(run.airflow_home),
+        "AIRFLOW_HOME": str(run.airflow_home_as_set_up),
         "MEDALLION_PUSHGATEWAY_URL": "",
         **env,
     }
@@ -149,7 +149,7 @@ def lake_copy(ecommerce_run, tmp_path, monkeypatch) -> Path:
     data_dir = tmp_path / "data"
     shutil.copytree(ecommerce_run.data_dir, data_dir)
     monkeypatch.setenv("MEDALLION_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("AIRFLOW_HOME", str(ecommerce_run.airflow_home))
+    monkeypatch.setenv("AIRFLOW_HOME", str(ecommerce_run.airflow_home_as_set_up))
     return data_dir
 
 
