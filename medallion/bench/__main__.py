@@ -8,12 +8,15 @@ its own process and the DuckDB floor beside it, then the extra measurements aske
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from medallion.bench import extras
 from medallion.bench.duckdb_floor import run_script
+from medallion.bench.measure import StageFailedError
 from medallion.bench.report import (
     command_line,
     layer_rows,
@@ -54,6 +57,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         default="10k",
         help="orders a day of the 1-day vs 30-day history runs",
     )
+    parser.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Spark SQL setting for every Spark stage, e.g. spark.sql.shuffle.partitions=64 "
+        "(repeatable; settings fixed at JVM start, like the driver's memory, do not apply)",
+    )
     parser.add_argument("--work-dir", type=Path, default=repo / ".bench")
     parser.add_argument("--out-dir", type=Path, default=repo / "docs" / "benchmarks")
     parser.add_argument("--name", default="latest", help="report file name (without suffix)")
@@ -74,10 +85,30 @@ def main(argv: list[str] | None = None) -> int:
     landing = workspace.landing(scale, 1, args.seed)
     home = workspace.prepare_home()
 
+    spark_conf = dict(setting.split("=", 1) for setting in args.spark_conf)
+    os.environ["MEDALLION_BENCH_SPARK_CONF"] = json.dumps(spark_conf)
     run_name = f"{scale.name}-{args.grouping}"
     data_dir = workspace.new_run(run_name, landing)
     log.info("ours: %s, %s grouping, data in %s", scale.name, args.grouping, data_dir)
-    ours = run_ours(home, data_dir, ds, args.grouping, workspace.logs(run_name))
+    ours: list = []
+    try:
+        run_ours(home, data_dir, ds, args.grouping, workspace.logs(run_name), ours)
+    except StageFailedError as error:
+        # A stage that cannot finish at this scale is a finding: report what was measured.
+        report = {
+            "scale": scale.name,
+            "orders_per_day": scale.orders_per_day,
+            "grouping": args.grouping,
+            "spark_conf": spark_conf,
+            "command": command_line(),
+            "machine": machine,
+            "stages": stage_rows(ours, []),
+            "layers": [],
+            "sections": {"Stopped": [f"The run stopped: {str(error).splitlines()[0]}"]},
+            "failed": str(error),
+        }
+        json_path, md_path = write_report(report, args.out_dir, args.name)
+        raise SystemExit(f"{error}\npartial report: {md_path}") from error
     log.info("floor: DuckDB on the same landing files")
     floor = run_floor(home, data_dir, data_dir / "floor", ds, workspace.logs(f"{run_name}-floor"))
     agreement = run_script(
@@ -92,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale": scale.name,
         "orders_per_day": scale.orders_per_day,
         "grouping": args.grouping,
+        "spark_conf": spark_conf,
         "seed": args.seed,
         "ds": ds,
         "command": command_line(),

@@ -135,6 +135,7 @@ def to_markdown(report: dict) -> str:
         f"DuckDB {machine['duckdb']} · dbt {machine['dbt']} · GX "
         f"{machine['great_expectations']} · Airflow {machine['airflow']}",
         f"Command: `{report['command']}`",
+        *([f"Spark settings tried: {report['spark_conf']}"] if report.get("spark_conf") else []),
         "",
         "## Per layer",
         "",

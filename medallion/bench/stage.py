@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 
@@ -31,6 +32,10 @@ def run_spark(job: str, dates: str, tables: list[str]) -> dict:
 
     module = ingest_to_bronze if job == "ingest" else refine_to_silver
     spark = local_session(f"bench_{job}")
+    # `--spark-conf` of the benchmark: SQL settings tried at this scale (a connection's
+    # extras do the same in the DAG), e.g. spark.sql.shuffle.partitions.
+    for key, value in json.loads(os.environ.get("MEDALLION_BENCH_SPARK_CONF", "{}")).items():
+        spark.conf.set(key, value)
     spark.range(1).count()  # the first action pays for starting the executors
     startup = time.perf_counter() - started
     rows, per_table = 0, {}

@@ -28,12 +28,18 @@ DATASET = "ecommerce"
 LAYERS = ("bronze", "silver", "gold")
 
 
-def run_ours(home: Path, data_dir: Path, ds: str, grouping: str, log_dir: Path) -> list:
-    """Run and measure our pipeline's stages for one delivery date."""
+def run_ours(
+    home: Path, data_dir: Path, ds: str, grouping: str, log_dir: Path, measurements=None
+) -> list:
+    """Run and measure our pipeline's stages for one delivery date.
+
+    Measurements are appended to `measurements` as stages finish, so a caller keeps them
+    when a later stage fails.
+    """
     env = child_environment(home, data_dir)
     tables = list_tables(DATASET)
     groups = [[table] for table in tables] if grouping == "task" else [tables]
-    measurements = []
+    measurements = [] if measurements is None else measurements
 
     def run(name: str, *arguments: str) -> Measurement:
         measurement = measure(name, stage_command(*arguments), env, log_dir)
