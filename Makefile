@@ -70,7 +70,12 @@ $(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-setup: $(VENV)/.installed $(AIRFLOW_HOME)/airflow.db ## Create .venv from the lock file and Airflow's metadata DB
+setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .venv from the lock file, fetch Spark's jars, Airflow's metadata DB
+
+# Spark's jars (the PostgreSQL JDBC driver) from Maven Central, checked against spark/jars.lock.
+.jars/.fetched: spark/jars.lock | $(VENV)/.installed
+	$(BIN)/python -m medallion.jars fetch
+	touch $@
 
 $(AIRFLOW_HOME)/airflow.db: | $(VENV)/.installed
 	mkdir -p $(AIRFLOW_HOME)

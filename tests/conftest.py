@@ -12,6 +12,10 @@
   (aiosmtpd) that record what they receive.
 - `gateway_samples(url, metric, **labels)`: what the Pushgateway holds now.
 - `unused_port()`: a loopback port nobody listens on; `wait_until(probe)`: poll until truthy.
+- `postgres_server` (session): a throw-away PostgreSQL cluster of this run (initdb into a
+  temporary folder, a free loopback port, trust auth), removed at the end;
+  `support.lab_processes.scratch_database(server)` gives a test a database of its own.
+- `redis_server` (session): redis-server on a free loopback port, nothing kept on disk.
 - `airflow_runner` (session): `airflow dags test` in its own Airflow home and data folder.
 - `ecommerce_run` (session): two generated days run through ecommerce_daily, pushing
   metrics to the monitoring stack; shared by the integration and monitoring tests.
@@ -24,7 +28,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 import requests
@@ -39,6 +45,7 @@ from support.services import (
     serve_smtp,
 )
 
+from medallion.local_servers import postgres, redis
 from monitoring.local_stack import LocalStack, StackError
 from monitoring.stack_config import FAST_TIMINGS, Ports
 
@@ -62,6 +69,24 @@ def spark():
     session = local_session("medallion-tests")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    require(postgres.find_binaries() is not None, f"PostgreSQL: {postgres.INSTALL_HINT}")
+    # Under /tmp, not pytest's tmp_path: run as root, the cluster belongs to the `postgres`
+    # user, who cannot enter pytest's private folders.
+    server = postgres.LocalPostgres(Path(tempfile.mkdtemp(prefix="medallion-pg-")), free_port())
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    require(redis.find_binary() is not None, f"Redis: {redis.INSTALL_HINT}")
+    with redis.LocalRedis(tmp_path_factory.mktemp("redis"), free_port()) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

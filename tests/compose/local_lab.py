@@ -2,7 +2,7 @@
 
 | compose service        | here                                                        |
 |------------------------|-------------------------------------------------------------|
-| airflow-db             | a fresh database on the PostgreSQL at 127.0.0.1:5432        |
+| airflow-db             | a fresh database on the test run's own PostgreSQL server    |
 | airflow-init           | `airflow db migrate` + the admin password file              |
 | airflow-api-server, -scheduler, -dag-processor, -triggerer | the same commands, LocalExecutor |
 | spark-master, spark-worker | `spark-class ...Master` / `...Worker` from the pyspark package |
@@ -41,7 +41,7 @@ ADMIN = "admin"
 class LocalLab:
     """Start with `start()`, stop with `stop()`; `api_url`, `password`, `data_dir`."""
 
-    def __init__(self, root: Path, database: str, dags_folder: Path):
+    def __init__(self, root: Path, database_url: str, dags_folder: Path):
         self.root = root
         self.data_dir = root / "data"
         self.logs = root / "logs"
@@ -54,9 +54,9 @@ class LocalLab:
         self._sampling = threading.Event()
         for folder in (self.data_dir, self.logs, root / "airflow_home", root / "spark-work"):
             folder.mkdir(parents=True, exist_ok=True)
-        self.env = self._airflow_env(database, dags_folder)
+        self.env = self._airflow_env(database_url, dags_folder)
 
-    def _airflow_env(self, database: str, dags_folder: Path) -> dict[str, str]:
+    def _airflow_env(self, database_url: str, dags_folder: Path) -> dict[str, str]:
         passwords = self.root / "passwords.json"
         passwords.write_text(json.dumps({ADMIN: self.password}))
         connect = {
@@ -81,9 +81,7 @@ class LocalLab:
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             "AIRFLOW__API_AUTH__JWT_SECRET": SECRET_GENERATORS["AIRFLOW_JWT_SECRET"](),
             "AIRFLOW__API__WORKERS": "1",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": (
-                f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}"
-            ),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW_CONN_SPARK_DEFAULT": json.dumps(connect),
             "MEDALLION_DATA_DIR": str(self.data_dir),

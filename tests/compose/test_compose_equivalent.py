@@ -29,7 +29,7 @@ import pytest
 import requests
 from local_lab import ADMIN, REPO, LocalLab
 from support.airflow import ECOMMERCE_DATES
-from support.lab_processes import INSTALL_JDBC, JDBC_DRIVER, scratch_database
+from support.lab_processes import scratch_database
 from support.services import require
 
 pytestmark = pytest.mark.integration
@@ -45,8 +45,7 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    require(JDBC_DRIVER.exists(), f"the Spark Connect server loads the JDBC driver: {INSTALL_JDBC}")
+def lab(tmp_path_factory, postgres_server):
     require(shutil.which("airflow") is not None, "run with the project's venv on PATH (make test)")
     root = tmp_path_factory.mktemp("lab")
     # The repository's DAGs plus the one-task DAG the browser test triggers.
@@ -58,8 +57,8 @@ def lab(tmp_path_factory):
     ]:
         shutil.copy(dag_file, dags)
     started = time.monotonic()
-    with scratch_database() as database:
-        lab = LocalLab(root, database, dags)
+    with scratch_database(postgres_server) as database:
+        lab = LocalLab(root, postgres_server.url(database, "postgresql+psycopg2"), dags)
         try:
             lab.start()
             lab.measurements = {"startup_seconds": round(time.monotonic() - started, 1)}

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import csv
 import os
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from support.lab_processes import (
-    INSTALL_JDBC,
-    JDBC_DRIVER,
     LabProcess,
     free_port,
     scratch_database,
     spark_connect_command,
     spark_env,
 )
-from support.services import require
 
 from medallion.contracts import load_contract
 from medallion.lake import landing_dir, read_commit_marker
+from medallion.local_servers.postgres import LocalPostgres
 from medallion.watermarks import recorded_windows
 
 pytestmark = pytest.mark.integration
@@ -36,11 +35,23 @@ DAY_1, DAY_2, DAY_3 = "2026-11-01", "2026-11-02", "2026-11-03"
 TABLES = ("customers", "products", "orders", "order_items")
 
 
+@dataclass(frozen=True)
+class Shop:
+    """The seeded database on the test run's own PostgreSQL server."""
+
+    server: LocalPostgres
+    name: str
+
+    @property
+    def dsn(self) -> str:
+        return self.server.dsn(self.name)
+
+
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
+def shop(tmp_path_factory, postgres_server):
     """A fresh database seeded with DAY_1 of generated deliveries (50 orders a day).
 
-    Yields its name; extraction writes into a data folder of its own meanwhile.
+    Yields where it is; extraction writes into a data folder of its own meanwhile.
     """
     import psycopg
 
@@ -49,19 +60,18 @@ def shop(tmp_path_factory):
 
     generated = tmp_path_factory.mktemp("generated")
     generate_ecommerce(generated / "landing" / "ecommerce", date.fromisoformat(DAY_1), 1, 50, 11)
-    with scratch_database() as name, pytest.MonkeyPatch.context() as patch:
+    with scratch_database(postgres_server) as name, pytest.MonkeyPatch.context() as patch:
         patch.setenv("MEDALLION_DATA_DIR", str(generated))
-        with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name) as connection:
+        with psycopg.connect(postgres_server.dsn(name)) as connection:
             results = seed(connection, [DAY_1])
         assert {result["table"] for result in results if result["applied"]} == set(TABLES)
         patch.setenv("MEDALLION_DATA_DIR", str(tmp_path_factory.mktemp("extracted")))
-        yield name
+        yield Shop(postgres_server, name)
 
 
 @pytest.fixture(scope="module")
 def remote_spark(tmp_path_factory):
     """A Spark Connect server (local[2], the JDBC driver on its classpath) and a session."""
-    require(JDBC_DRIVER.exists(), f"the PostgreSQL JDBC driver is missing: {INSTALL_JDBC}")
     from pyspark.sql import SparkSession
 
     port = free_port()
@@ -80,7 +90,7 @@ def remote_spark(tmp_path_factory):
         os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
 
 
-def database_rows(name: str, table: str, where: str = "true") -> set[tuple[str, ...]]:
+def database_rows(shop: Shop, table: str, where: str = "true") -> set[tuple[str, ...]]:
     """A table's rows as a file export writes them (psycopg; '' for NULL)."""
     import psycopg
     from psycopg import sql
@@ -100,7 +110,7 @@ def database_rows(name: str, table: str, where: str = "true") -> set[tuple[str, 
         table=sql.Identifier(table),
         where=sql.SQL(where),
     )
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name) as connection:
+    with psycopg.connect(shop.dsn) as connection:
         return {tuple(as_text(value) for value in row) for row in connection.execute(query)}
 
 
@@ -115,33 +125,31 @@ def landed_rows(table: str, ds: str) -> list[tuple[str, ...]]:
     return rows
 
 
-def extract(spark, name: str, table: str, ds: str) -> dict:
+def extract(spark, shop: Shop, table: str, ds: str) -> dict:
     from spark.jobs.extract_postgres import JdbcSource, run
 
-    source = JdbcSource(f"jdbc:postgresql://127.0.0.1:5432/{name}", user="postgres", password="")
+    source = JdbcSource(shop.server.jdbc_url(shop.name), user="postgres", password="")
     return run(spark, "ecommerce", table, ds, source)
 
 
 def test_first_extraction_lands_every_row(shop, remote_spark):
-    name = shop
     for table in TABLES:
-        result = extract(remote_spark, name, table, DAY_1)
-        expected = database_rows(name, table)
+        result = extract(remote_spark, shop, table, DAY_1)
+        expected = database_rows(shop, table)
         landed = landed_rows(table, DAY_1)
         assert len(expected) > 10, table
         assert sorted(landed) == sorted(expected), table
         assert result["rows"] == len(expected)
         assert result["after"] is None
     window = recorded_windows("ecommerce", "orders")[DAY_1]
-    assert window.through == max(row[-1] for row in database_rows(name, "orders"))
+    assert window.through == max(row[-1] for row in database_rows(shop, "orders"))
 
 
 def test_second_extraction_takes_only_the_changed_rows(shop, remote_spark):
     import psycopg
 
-    name = shop
-    changed_orders = sorted(row[0] for row in database_rows(name, "orders"))[:3]
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name) as connection:
+    changed_orders = sorted(row[0] for row in database_rows(shop, "orders"))[:3]
+    with psycopg.connect(shop.dsn) as connection:
         connection.execute(
             "update orders set status = 'shipped', updated_at = %s where order_id = any(%s)",
             (datetime(2026, 11, 2, 10, 0, 0), changed_orders),
@@ -152,7 +160,7 @@ def test_second_extraction_takes_only_the_changed_rows(shop, remote_spark):
              date(2026, 11, 2), datetime(2026, 11, 2, 9, 30, 0)),
         )  # fmt: skip
 
-    results = {table: extract(remote_spark, name, table, DAY_2) for table in TABLES}
+    results = {table: extract(remote_spark, shop, table, DAY_2) for table in TABLES}
 
     assert sorted(row[0] for row in landed_rows("orders", DAY_2)) == changed_orders
     assert {row[3] for row in landed_rows("orders", DAY_2)} == {"shipped"}
@@ -168,19 +176,18 @@ def test_second_extraction_takes_only_the_changed_rows(shop, remote_spark):
 def test_a_rerun_lands_the_same_window_and_later_changes_wait_for_the_next_date(shop, remote_spark):
     import psycopg
 
-    name = shop
     before = landed_rows("orders", DAY_2)
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name) as connection:
+    with psycopg.connect(shop.dsn) as connection:
         late = connection.execute(
             "update orders set status = 'paid', updated_at = %s where order_id = "
             "(select max(order_id) from orders) returning order_id",
             (datetime(2026, 11, 2, 23, 0, 0),),
         ).fetchone()[0]
 
-    extract(remote_spark, name, "orders", DAY_2)
+    extract(remote_spark, shop, "orders", DAY_2)
     assert sorted(landed_rows("orders", DAY_2)) == sorted(before)
 
-    extract(remote_spark, name, "orders", DAY_3)
+    extract(remote_spark, shop, "orders", DAY_3)
     assert [row[0] for row in landed_rows("orders", DAY_3)] == [late]
 
 
@@ -202,7 +209,7 @@ def test_the_shop_tables_hold_the_contract_columns_in_order(shop):
         "select column_name from information_schema.columns "
         "where table_schema = 'public' and table_name = %s order by ordinal_position"
     )
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=shop) as connection:
+    with psycopg.connect(shop.dsn) as connection:
         for table in TABLES:
             columns = [row[0] for row in connection.execute(query, (table,))]
             assert columns == load_contract("ecommerce", table).column_names, table

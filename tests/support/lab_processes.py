@@ -1,7 +1,7 @@
 """Real services of the compose lab, started as local processes on loopback for tests.
 
-- `scratch_database()`: a fresh PostgreSQL database on the server at 127.0.0.1:5432
-  (trust auth), dropped afterwards.
+- `scratch_database(server)`: a fresh database on the test run's own PostgreSQL (the
+  `postgres_server` fixture), dropped afterwards.
 - `LabProcess`: a command in its own process group, logging to a file, stopped by
   signalling the whole group (Airflow and Spark start children of their own).
 - `spark_connect_command()`: the Spark Connect server as docker compose runs it, from the
@@ -21,39 +21,29 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from medallion.local_servers.postgres import LocalPostgres
 from support.services import require
 
-POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-JDBC_DRIVER = Path("/usr/share/java/postgresql.jar")
-INSTALL_JDBC = "apt-get install libpostgresql-jdbc-java"
 
-
-def require_postgres() -> None:
-    import psycopg
+def jdbc_driver() -> Path:
+    """The PostgreSQL JDBC driver that `make setup` fetched from Maven Central (.jars/)."""
+    from medallion import jars
 
     try:
-        psycopg.connect(**POSTGRES, dbname="postgres", connect_timeout=3).close()
-    except psycopg.OperationalError as error:
-        require(False, f"PostgreSQL is not running on 127.0.0.1:5432 (trust auth): {error}")
+        return next(path for path in jars.paths() if path.name.startswith("postgresql-"))
+    except jars.JarError as error:
+        require(False, f"the Spark engine loads the PostgreSQL JDBC driver: {error}")
 
 
 @contextlib.contextmanager
-def scratch_database(prefix: str = "medallion_ci") -> Iterator[str]:
-    """Create a database with a random name; yield its name; drop it at the end."""
-    import psycopg
-    from psycopg import sql
-
-    require_postgres()
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    with psycopg.connect(**POSTGRES, dbname="postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+def scratch_database(server: LocalPostgres, prefix: str = "medallion_ci") -> Iterator[str]:
+    """Create a database with a random name on the test run's own server; yield its name;
+    drop it at the end."""
+    name = server.create_database(f"{prefix}_{secrets.token_hex(4)}")
     try:
         yield name
     finally:
-        with psycopg.connect(**POSTGRES, dbname="postgres", autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-            )
+        server.drop_database(name)
 
 
 def spark_home() -> Path:
@@ -136,7 +126,7 @@ def spark_connect_command(master: str, port: int, memory: str = "768m") -> list[
         str(spark_home() / "bin" / "spark-submit"),
         "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
         "--master", master,
-        "--jars", str(JDBC_DRIVER),
+        "--jars", str(jdbc_driver()),
         "--driver-memory", memory,
         "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
         "--conf", f"spark.connect.grpc.binding.port={port}",
