@@ -1,16 +1,21 @@
 """Build the gold layer: run the dbt project in `dbt/` in-process and report what it built.
 
 The dbt project holds one folder of models per dataset (`dbt/models/<dataset>/`). One
-`dbt build --select path:models/<dataset>` reads the committed silver parquet of the
-dataset, builds its staging views and mart tables in the DuckDB warehouse
-`<data>/warehouse/<dataset>.duckdb`, runs their unit tests and data tests in DAG order,
-and exports each mart to `<data>/lake/gold/<dataset>/<mart>.parquet`. The Airflow task
+`dbt build --select path:models/<dataset>` reads the published silver parquet of the
+dataset, builds its staging views and mart tables in a DuckDB warehouse, runs their unit
+tests and data tests in DAG order, and exports each mart to parquet. The Airflow task
 calls `build_gold(dataset)`; to run dbt by hand, see dbt/README.md.
+
+Write - audit - publish: `build_gold` builds a *candidate*, which readers never see:
+`<data>/warehouse/_candidates/<dataset>.duckdb` and `<data>/lake/gold/_candidates/<dataset>/`
+(dbt's var `candidate: true` points profiles.yml and the export macro there). The gold
+gate audits it and medallion.publication swaps it in for `<data>/warehouse/<dataset>.duckdb`
+and `<data>/lake/gold/<dataset>/`. A failed build or gate leaves the published gold as it was.
 
 `build_gold()` returns a summary of the run, and raises GoldBuildError naming every
 failing model or test when anything fails:
 
-    {"dataset": "ecommerce", "warehouse": "/…/warehouse/ecommerce.duckdb",
+    {"dataset": "ecommerce", "warehouse": "/…/warehouse/_candidates/ecommerce.duckdb",
      "nodes": {"stg_ecommerce__orders": "success", "unique_fct_orders_order_id": "pass", …},
      "models": {"passed": 11, "failed": 0, "skipped": 0},
      "tests": {"passed": 74, "failed": 0, "skipped": 0, "warned": 4},
@@ -22,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +35,13 @@ from pathlib import Path
 
 from medallion.contracts import list_tables
 from medallion.errors import DataError
-from medallion.lake import UncommittedPartitionError, assert_all_committed, table_dir
+from medallion.lake import (
+    UncommittedPartitionError,
+    assert_all_committed,
+    gold_dir,
+    table_dir,
+    warehouse_path,
+)
 from medallion.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -55,7 +67,18 @@ class GoldBuildError(DataError):
 
 
 class WarehouseLockedError(RuntimeError):
-    """Another process holds the warehouse file. Transient: the task is retried."""
+    """Another gold build of the dataset is running. Transient: the task is retried."""
+
+
+def dbt_run_dirs(settings: Settings, dataset: str) -> tuple[Path, Path]:
+    """dbt's target and log folders of a dataset: dbt/target/<dataset>, dbt/logs/<dataset>.
+
+    One pair per dataset, so two datasets' builds (the 06:00 daily run beside an hourly
+    sensors run) never write the same manifest or log; each keeps its own partial-parse
+    state, so both stay fast.
+    """
+    project_dir = settings.dbt_project_dir
+    return project_dir / "target" / dataset, project_dir / "logs" / dataset
 
 
 def build_gold(dataset: str) -> dict:
@@ -67,17 +90,16 @@ def build_gold(dataset: str) -> dict:
             f"{settings.dbt_project_dir / 'models' / dataset}"
         )
     _check_silver_is_committed(dataset)
-    warehouse = settings.warehouse_dir / f"{dataset}.duckdb"
-    # DuckDB creates the warehouse file and COPY writes the exports, but neither
-    # creates folders.
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    (settings.lake_dir / "gold" / dataset).mkdir(parents=True, exist_ok=True)
-
     started = time.monotonic()
-    run_results = _invoke_dbt_build(settings, dataset)
+    with _one_build_at_a_time(dataset):
+        warehouse = _fresh_candidate(dataset)
+        run_results = _invoke_dbt_build(settings, dataset)
     not_passed = [result for result in run_results if str(result.status) not in ACCEPTED]
     if not_passed:
-        report = _failure_report(not_passed, settings.dbt_project_dir)
+        from medallion.publication import kept_back
+
+        report = _failure_report(not_passed, dbt_run_dirs(settings, dataset)[1])
+        report += "\n" + kept_back("gold", dataset, "marts", "")
         raise GoldBuildError(report, summary=_summarise(run_results))
     marts = [result.node.name for result in run_results if _is_mart(result.node)]
     summary = {
@@ -115,8 +137,44 @@ def _log_run(dataset: str, run_results: list, summary: dict) -> None:
     )
 
 
+@contextmanager
+def _one_build_at_a_time(dataset: str) -> Iterator[None]:
+    """Hold the dataset's build lock (a `flock` on warehouse/_candidates/<dataset>.lock).
+
+    Two builds of one dataset would write the same candidate; the second waits for a
+    retry. The lock goes with the process, so a killed build never leaves it behind.
+    """
+    import fcntl
+
+    lock_path = warehouse_path(dataset, candidate=True).with_suffix(".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise WarehouseLockedError(
+                f"another gold build of {dataset} is running (it holds {lock_path}); "
+                "the task will be retried when it has finished."
+            ) from error
+        yield
+
+
+def _fresh_candidate(dataset: str) -> Path:
+    """Remove the last candidate (built, then rejected or never audited); return the path
+    of the new candidate warehouse, with its folders made (DuckDB and COPY make none)."""
+    warehouse = warehouse_path(dataset, candidate=True)
+    exports = gold_dir(dataset, candidate=True)
+    for leftover in (warehouse, warehouse.with_name(f"{warehouse.name}.wal")):
+        leftover.unlink(missing_ok=True)
+    if exports.exists():
+        shutil.rmtree(exports)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    exports.mkdir(parents=True)
+    return warehouse
+
+
 def _check_silver_is_committed(dataset: str) -> None:
-    """Refuse to build on a silver table with no committed partition or a half-written one."""
+    """Refuse to build on a silver table with no published partition or a half-written one."""
     for table in list_tables(dataset):
         try:
             committed = assert_all_committed("silver", dataset, table)
@@ -124,8 +182,8 @@ def _check_silver_is_committed(dataset: str) -> None:
             raise GoldBuildError(f"gold not built: {error}") from error
         if not committed:
             raise GoldBuildError(
-                f"gold not built: silver.{dataset}.{table} has no committed partition in "
-                f"{table_dir('silver', dataset, table)}. Run the silver step first."
+                f"gold not built: silver.{dataset}.{table} has no published partition in "
+                f"{table_dir('silver', dataset, table)}. Run the silver step and its gate first."
             )
 
 
@@ -143,21 +201,24 @@ def _exported_data_dir(data_dir: Path) -> Iterator[None]:
             os.environ["MEDALLION_DATA_DIR"] = previous
 
 
-def invoke_dbt(command: str, settings: Settings, dataset: str):
+def invoke_dbt(command: str, settings: Settings, dataset: str, candidate: bool = False):
     """Run one dbt command (`build`, `test`, ...) on one dataset's models in this process,
-    as the gold task does; return dbt's result object (`.exception`, `.result`)."""
+    as the gold task does; return dbt's result object (`.exception`, `.result`).
+
+    `candidate=True` works on the candidate warehouse and exports (what build_gold builds),
+    otherwise on the published ones."""
     # Imported here: dbt costs seconds to import, and DAG files import this module.
     from dbt.cli.main import dbtRunner
 
     project_dir = settings.dbt_project_dir
+    target_dir, log_dir = dbt_run_dirs(settings, dataset)
     arguments = [command, "--no-use-colors", "--no-send-anonymous-usage-stats"]
     arguments += ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    arguments += ["--target-path", str(project_dir / "target")]
-    arguments += ["--log-path", str(project_dir / "logs")]
+    arguments += ["--target-path", str(target_dir), "--log-path", str(log_dir)]
     # Only this dataset's models (and the tests on them); the dataset also names the
     # warehouse file (profiles.yml) and the gold export folder.
     arguments += ["--select", f"path:models/{dataset}"]
-    arguments += ["--vars", json.dumps({"dataset": dataset})]
+    arguments += ["--vars", json.dumps({"dataset": dataset, "candidate": candidate})]
     with _exported_data_dir(settings.data_dir):
         try:
             return dbtRunner().invoke(arguments)
@@ -168,20 +229,14 @@ def invoke_dbt(command: str, settings: Settings, dataset: str):
 def _invoke_dbt_build(settings: Settings, dataset: str) -> list:
     """Run `dbt build` of one dataset's models in this process; return dbt's RunResult
     list (one per node: its models, their unit tests and data tests)."""
-    project_dir = settings.dbt_project_dir
-    outcome = invoke_dbt("build", settings, dataset)
-    if outcome.exception is not None and "Could not set lock" in str(outcome.exception):
-        raise WarehouseLockedError(
-            f"the warehouse {settings.warehouse_dir} is open in another process (a DuckDB "
-            f"shell, a notebook?); DuckDB allows one writer per file. Close it; the task "
-            f"will be retried.\n  {outcome.exception}"
-        ) from outcome.exception
+    _, log_dir = dbt_run_dirs(settings, dataset)
+    outcome = invoke_dbt("build", settings, dataset, candidate=True)
     if outcome.exception is not None:
         # dbt could not even start the build: a parse error, a bad profile, no database.
         raise GoldBuildError(
             f"dbt build did not run ({type(outcome.exception).__name__}):\n"
             f"  {outcome.exception}\n"
-            f"  full log: {project_dir / 'logs' / 'dbt.log'}"
+            f"  full log: {log_dir / 'dbt.log'}"
         ) from outcome.exception
     return list(outcome.result.results)
 
@@ -203,7 +258,7 @@ def _release_warehouse() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def _failure_report(failures: list, project_dir: Path) -> str:
+def _failure_report(failures: list, log_dir: Path) -> str:
     """One readable block: what failed, where it is defined, what dbt said, what was skipped."""
     broken = [result for result in failures if str(result.status) != "skipped"]
     skipped = [result.node for result in failures if str(result.status) == "skipped"]
@@ -215,7 +270,7 @@ def _failure_report(failures: list, project_dir: Path) -> str:
     skipped_models = [node.name for node in skipped if node.resource_type == "model"]
     if skipped_models:
         lines.append(f"- not built (upstream failed): {', '.join(skipped_models)}")
-    lines.append(f"full log: {project_dir / 'logs' / 'dbt.log'}")
+    lines.append(f"full log: {log_dir / 'dbt.log'}")
     return "\n".join(lines)
 
 

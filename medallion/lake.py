@@ -10,9 +10,24 @@
 
 Every layer is partitioned by the delivery date (`ingest_date`), so a run for one date
 replaces exactly that date's partitions and nothing else: re-runs and backfills are
-idempotent and can run in any order. A partition counts only once its commit marker
-`_COMMITTED.json` exists; the marker is written after the data, so a crash mid-write
-never leaves a partition that looks complete.
+idempotent and can run in any order.
+
+Write - audit - publish. A job never writes where readers look. It writes a *candidate*
+of the partition under the table's hidden `_candidates/` folder and, last, its commit
+marker `_COMMITTED.json` (so a crash mid-write never leaves a candidate that looks
+complete). The layer's quality gate audits the candidate; only when it passes is the
+candidate *published*: moved into place as `ingest_date=<ds>/`, with `_PUBLISHED.json`
+beside the commit marker (medallion.publication). Readers - the next layer, dbt's
+sources, the gold gate, summaries, benchmarks, labs - read `ingest_date=<ds>/` folders
+only, so they see published partitions and nothing else. A candidate that failed its
+gate stays in `_candidates/` for inspection until the date is re-run.
+
+    data/lake/<layer>/<dataset>/<table>/_candidates/ingest_date=<ds>/   written, not yet audited
+    data/warehouse/_candidates/<dataset>.duckdb, data/lake/gold/_candidates/<dataset>/
+                                                       gold built by dbt, not yet audited
+
+Spark and DuckDB skip folders whose names start with `_` when they list a table, so
+no reader picks up a candidate by accident.
 """
 
 from __future__ import annotations
@@ -27,6 +42,8 @@ from medallion.settings import load_settings
 LAYERS = ("bronze", "silver", "quarantine", "gold")
 PARTITION_COLUMN = "ingest_date"
 COMMIT_MARKER = "_COMMITTED.json"
+PUBLISHED_MARKER = "_PUBLISHED.json"
+CANDIDATES = "_candidates"
 
 
 class UncommittedPartitionError(RuntimeError):
@@ -44,7 +61,32 @@ def table_dir(layer: str, dataset: str, table: str) -> Path:
 
 
 def partition_dir(layer: str, dataset: str, table: str, ds: str) -> Path:
+    """The published partition: what readers see."""
     return table_dir(layer, dataset, table) / f"{PARTITION_COLUMN}={ds}"
+
+
+def candidate_dir(layer: str, dataset: str, table: str, ds: str) -> Path:
+    """Where a job writes a partition for its gate to audit; readers never look here."""
+    return table_dir(layer, dataset, table) / CANDIDATES / f"{PARTITION_COLUMN}={ds}"
+
+
+def audited_dir(layer: str, dataset: str, table: str, ds: str) -> Path:
+    """The partition a gate checks: the candidate waiting for it, else the published one
+    (a gate re-run on its own after its partition was published checks what readers see)."""
+    candidate = candidate_dir(layer, dataset, table, ds)
+    return candidate if candidate.is_dir() else partition_dir(layer, dataset, table, ds)
+
+
+def warehouse_path(dataset: str, candidate: bool = False) -> Path:
+    """The gold warehouse readers use, or the candidate dbt builds for the gold gate."""
+    folder = load_settings().warehouse_dir
+    return (folder / CANDIDATES if candidate else folder) / f"{dataset}.duckdb"
+
+
+def gold_dir(dataset: str, candidate: bool = False) -> Path:
+    """The folder of a dataset's gold parquet exports, published or candidate."""
+    folder = load_settings().lake_dir / "gold"
+    return (folder / CANDIDATES if candidate else folder) / dataset
 
 
 def file_quarantine_dir(dataset: str) -> Path:
@@ -57,14 +99,7 @@ def quarantined_files_dir(dataset: str, table: str, ds: str) -> Path:
 
 
 def write_commit_marker(layer: str, dataset: str, table: str, ds: str, stats: dict) -> Path:
-    """Declare a partition complete, recording what was written into it.
-
-    Written atomically (temporary file + rename), so readers see either no marker or a
-    whole one.
-    """
-    folder = partition_dir(layer, dataset, table, ds)
-    folder.mkdir(parents=True, exist_ok=True)
-    marker = folder / COMMIT_MARKER
+    """Declare a candidate partition complete, recording what was written into it."""
     body = {
         "layer": layer,
         "dataset": dataset,
@@ -73,22 +108,31 @@ def write_commit_marker(layer: str, dataset: str, table: str, ds: str, stats: di
         "committed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         **stats,
     }
-    temporary = folder / f".{COMMIT_MARKER}.tmp"
+    return write_marker(candidate_dir(layer, dataset, table, ds) / COMMIT_MARKER, body)
+
+
+def write_marker(marker: Path, body: dict) -> Path:
+    """Write a JSON marker atomically (temporary file + rename): readers see no marker
+    or a whole one."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    temporary = marker.with_name(f".{marker.name}.tmp")
     temporary.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(temporary, marker)
     return marker
 
 
-def read_commit_marker(layer: str, dataset: str, table: str, ds: str) -> dict | None:
-    """The marker of a partition, or None if the partition was never committed."""
-    marker = partition_dir(layer, dataset, table, ds) / COMMIT_MARKER
+def read_commit_marker(
+    layer: str, dataset: str, table: str, ds: str, folder: Path | None = None
+) -> dict | None:
+    """The commit marker of the published partition (or of `folder`), None if missing."""
+    marker = (folder or partition_dir(layer, dataset, table, ds)) / COMMIT_MARKER
     if not marker.exists():
         return None
     return json.loads(marker.read_text(encoding="utf-8"))
 
 
-def committed_dates(layer: str, dataset: str, table: str) -> list[str]:
-    """Delivery dates whose partition of this table is committed, oldest first."""
+def published_dates(layer: str, dataset: str, table: str) -> list[str]:
+    """Delivery dates whose partition of this table is published, oldest first."""
     root = table_dir(layer, dataset, table)
     prefix = f"{PARTITION_COLUMN}="
     return sorted(
@@ -98,8 +142,22 @@ def committed_dates(layer: str, dataset: str, table: str) -> list[str]:
     )
 
 
+def unpublished_candidates(dataset: str, tables: list[str]) -> list[tuple[str, str, str]]:
+    """(layer, table, ds) of every candidate waiting in a table's `_candidates/` folder:
+    written, but not published because its gate failed (or has not run yet)."""
+    waiting = []
+    for layer in ("bronze", "silver", "quarantine"):
+        for table in tables:
+            root = table_dir(layer, dataset, table) / CANDIDATES
+            for folder in sorted(root.glob(f"{PARTITION_COLUMN}=*")):
+                if folder.is_dir() and not folder.name.endswith(".retired"):
+                    waiting.append((layer, table, folder.name.removeprefix(f"{PARTITION_COLUMN}=")))
+    return waiting
+
+
 def assert_all_committed(layer: str, dataset: str, table: str) -> list[str]:
-    """Fail if any partition of the table lacks its marker; return the committed dates."""
+    """Fail if any published partition lacks its commit marker (a partition written by an
+    older version of the project, in place, and interrupted); return the published dates."""
     root = table_dir(layer, dataset, table)
     prefix = f"{PARTITION_COLUMN}="
     unfinished = sorted(
@@ -112,4 +170,4 @@ def assert_all_committed(layer: str, dataset: str, table: str) -> list[str]:
             f"{layer}.{dataset}.{table}: partitions {unfinished} were not committed "
             f"(a writer stopped half way). Re-run those dates to rebuild them."
         )
-    return committed_dates(layer, dataset, table)
+    return published_dates(layer, dataset, table)

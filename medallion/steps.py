@@ -36,7 +36,8 @@ def refine_step(spark, dataset: str, table: str, ds: str, pipeline: str, task_id
 
 
 def gold_step(dataset: str, ds: str, pipeline: str, task_id: str) -> dict:
-    """dbt build over all committed silver -> gold marts (warehouse and parquet)."""
+    """dbt build over all published silver -> candidate gold (warehouse and parquet), which
+    the gold gate audits and publishes."""
     from medallion.gold import build_gold
     from monitoring.metrics import push_layer_rows
 
@@ -48,7 +49,8 @@ def gold_step(dataset: str, ds: str, pipeline: str, task_id: str) -> dict:
 
 
 def gate_step(layer: str, dataset: str, table: str, ds: str, pipeline: str, task_id: str) -> dict:
-    """Run the quality gate of one layer (`table` is ignored for gold: it checks every mart).
+    """Run the quality gate of one layer and publish what passed it (write - audit -
+    publish; `table` is ignored for gold: it checks every mart).
 
     The gate's result is pushed as metrics whether it passed or not: a failed gate is
     what the QualityGateFailed and DuplicateRecords alerts are about.
@@ -58,12 +60,7 @@ def gate_step(layer: str, dataset: str, table: str, ds: str, pipeline: str, task
 
     with fail_fast_on_data_errors():
         try:
-            if layer == "gold":
-                result = gates.validate_gold(dataset, ds)
-            elif layer == "silver":
-                result = gates.validate_silver(dataset, table, ds)
-            else:
-                result = gates.validate_bronze(dataset, table, ds)
+            result = gates.audit_and_publish(layer, dataset, table, ds)
         except GateFailedError as error:
             _push_gate_metrics(pipeline, task_id, error.result)
             raise

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 from medallion.contracts import list_tables
-from medallion.lake import committed_dates, file_quarantine_dir, read_commit_marker
+from medallion.lake import file_quarantine_dir, published_dates, read_commit_marker
 from medallion.settings import load_settings
 
 PREVIEW_ROWS = 5
@@ -54,11 +54,11 @@ def _print_quarantined_files(dataset: str) -> None:
 def print_summary(dataset: str) -> int:
     """Print rows per layer and table, quarantine reasons, gold marts and where to look."""
     settings = load_settings()
-    print(f"\n=== {dataset}: rows per layer (all committed delivery dates) ===")
+    print(f"\n=== {dataset}: rows per layer (all published delivery dates) ===")
     print(f"  {'table':<12} {'dates':>5} {'bronze':>10} {'silver':>10} {'quarantine':>10}")
     reasons_by_table = {}
     for table in list_tables(dataset):
-        dates = committed_dates("silver", dataset, table)
+        dates = published_dates("silver", dataset, table)
         markers = [read_commit_marker("silver", dataset, table, ds) or {} for ds in dates]
         bronze = sum(marker.get("bronze_rows", 0) for marker in markers)
         silver = sum(marker.get("rows", 0) for marker in markers)
@@ -80,7 +80,7 @@ def print_summary(dataset: str) -> int:
     from medallion.quality.project import data_docs_index
 
     latest = max(
-        (ds for table in list_tables(dataset) for ds in committed_dates("silver", dataset, table)),
+        (ds for table in list_tables(dataset) for ds in published_dates("silver", dataset, table)),
         default=None,
     )
     print(f"\n=== quality gates (Great Expectations), delivery {latest} ===")

@@ -1,7 +1,8 @@
-"""Push the numbers of a committed lake partition, read from its commit marker.
+"""Push the numbers of a just-written lake partition, read from its commit marker.
 
 The marker (`_COMMITTED.json`, medallion.lake) is what the writing job recorded about the
-partition, so the metrics say exactly what the lake holds:
+partition, so the metrics say exactly what the job wrote. It is read from the partition
+its gate audits (the candidate, before the gate publishes it):
 
 | layer      | marker fields used           | pushed as                                   |
 |------------|------------------------------|---------------------------------------------|
@@ -10,14 +11,14 @@ partition, so the metrics say exactly what the lake holds:
 | quarantine | rows_by_reason               | quarantined rows by reason, and their total |
 | gold       | rows                         | layer rows                                  |
 
-For every layer but quarantine, the rows of the latest committed delivery date before
+For every layer but quarantine, the rows of the latest published delivery date before
 `ds` are pushed too: the baseline of the RowCountDrop alert. Comparing with the previous
 delivery in the lake, not with whatever ran last, keeps re-runs and backfills honest.
 """
 
 from __future__ import annotations
 
-from medallion.lake import committed_dates, partition_dir, read_commit_marker
+from medallion.lake import audited_dir, published_dates, read_commit_marker
 from monitoring.metrics import push_layer_rows, push_quarantine
 
 # The marker field that holds the rows a layer's job read, per layer.
@@ -31,16 +32,17 @@ def push_partition_metrics(
 
     Call it after the partition is committed; returns True if the gateway took the metrics.
     """
-    marker = read_commit_marker(layer, dataset, table, ds)
+    folder = audited_dir(layer, dataset, table, ds)
+    marker = read_commit_marker(layer, dataset, table, ds, folder=folder)
     if marker is None:
         raise ValueError(
-            f"{partition_dir(layer, dataset, table, ds)} has no commit marker: push its "
+            f"{folder} has no commit marker: push its "
             f"metrics after the job that writes it has committed it"
         )
     if layer == "quarantine":
         if "rows_by_reason" not in marker:
             raise ValueError(
-                f"the commit marker of {partition_dir(layer, dataset, table, ds)} has no "
+                f"the commit marker of {folder} has no "
                 f"rows_by_reason: the quarantine writer must record why rows were rejected"
             )
         return push_quarantine(pipeline, task, table, ds, marker["rows_by_reason"])
@@ -53,13 +55,13 @@ def push_partition_metrics(
         ds,
         marker["rows"],
         input_rows=marker.get(input_field) if input_field else None,
-        previous_rows=previous_committed_rows(layer, dataset, table, ds),
+        previous_rows=previous_published_rows(layer, dataset, table, ds),
     )
 
 
-def previous_committed_rows(layer: str, dataset: str, table: str, ds: str) -> int | None:
-    """Rows of the latest committed partition before `ds`, or None if there is none."""
-    earlier = [date for date in committed_dates(layer, dataset, table) if date < ds]
+def previous_published_rows(layer: str, dataset: str, table: str, ds: str) -> int | None:
+    """Rows of the latest published partition before `ds`, or None if there is none."""
+    earlier = [date for date in published_dates(layer, dataset, table) if date < ds]
     if not earlier:
         return None
     return read_commit_marker(layer, dataset, table, earlier[-1])["rows"]

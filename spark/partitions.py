@@ -1,4 +1,10 @@
-"""Writing and reading one delivery-date partition of a lake table."""
+"""Writing and reading one delivery-date partition of a lake table.
+
+Jobs write a new version of a partition as a candidate (`replace_partition`,
+`clear_partition`); the layer's gate audits it and medallion.publication puts it where
+readers look. Jobs read only
+published partitions (`read_partition`). See medallion/lake.py for the layout.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +13,39 @@ import shutil
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from medallion.lake import PARTITION_COLUMN, partition_dir, read_commit_marker, table_dir
+from medallion.lake import PARTITION_COLUMN, candidate_dir, partition_dir, read_commit_marker
 
 
 def replace_partition(frame: DataFrame, layer: str, dataset: str, table: str, ds: str) -> None:
-    """Write `frame` as the `ingest_date=<ds>` partition of a table, replacing the old one.
+    """Write `frame` (one delivery date) as the new version of partition `ingest_date=<ds>`:
+    a candidate, which replaces the published partition once its gate passes.
 
-    With `partitionOverwriteMode=dynamic` (set by spark.session.configure_job) Spark writes
-    into a staging folder and swaps in only the partitions present in `frame` when the
-    job commits: a crash before the commit leaves the previous partition untouched. The
+    The candidate folder is replaced as a whole; the `ingest_date` column is not stored
+    in the files (the folder name holds it, as in any partitioned parquet table). The
     caller writes the commit marker afterwards (medallion.lake.write_commit_marker).
     """
-    (
-        frame.write.mode("overwrite")
-        .partitionBy(PARTITION_COLUMN)
-        .parquet(str(table_dir(layer, dataset, table)))
-    )
+    folder = candidate_dir(layer, dataset, table, ds)
+    frame.drop(PARTITION_COLUMN).write.mode("overwrite").parquet(str(folder))
 
 
 def clear_partition(layer: str, dataset: str, table: str, ds: str) -> None:
-    """Remove a partition whose new content is empty.
+    """An empty new version of a partition: the date was processed and produced no rows.
 
-    A dynamic overwrite with no rows writes nothing, so an earlier run's rows would
-    otherwise survive a re-run that (correctly) produced none.
+    Published, it replaces an earlier run's rows, which would otherwise survive a re-run
+    that (correctly) produced none.
     """
-    shutil.rmtree(partition_dir(layer, dataset, table, ds), ignore_errors=True)
+    folder = candidate_dir(layer, dataset, table, ds)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
 
 def read_partition(spark: SparkSession, layer: str, dataset: str, table: str, ds: str) -> DataFrame:
-    """Read one committed partition, with its `ingest_date` column restored."""
+    """Read one published partition, with its `ingest_date` column restored."""
     if read_commit_marker(layer, dataset, table, ds) is None:
         raise FileNotFoundError(
-            f"{layer}.{dataset}.{table} has no committed partition for {ds} at "
-            f"{partition_dir(layer, dataset, table, ds)}: run the step that writes it first."
+            f"{layer}.{dataset}.{table} has no published partition for {ds} at "
+            f"{partition_dir(layer, dataset, table, ds)}: run the step that writes it, "
+            "and its quality gate, first."
         )
     return spark.read.parquet(str(partition_dir(layer, dataset, table, ds))).withColumn(
         PARTITION_COLUMN, F.lit(ds)
@@ -47,7 +53,7 @@ def read_partition(spark: SparkSession, layer: str, dataset: str, table: str, ds
 
 
 def count_partition_rows(spark: SparkSession, layer: str, dataset: str, table: str, ds: str) -> int:
-    """Rows on disk in a just-written partition, summed from the parquet footers.
+    """Rows on disk in a just-written partition (its candidate), from the parquet footers.
 
     Read with pyarrow, not Spark: a Spark job for a count costs a second or more in a
     freshly started JVM, the footers a few milliseconds. (`spark` is kept so every
@@ -55,5 +61,5 @@ def count_partition_rows(spark: SparkSession, layer: str, dataset: str, table: s
     """
     import pyarrow.parquet as pq
 
-    folder = partition_dir(layer, dataset, table, ds)
+    folder = candidate_dir(layer, dataset, table, ds)
     return sum(pq.ParquetFile(path).metadata.num_rows for path in folder.glob("*.parquet"))

@@ -7,11 +7,11 @@ landing files to a weekly attendance report and a list of chronic absentees.
 | layer | task | reads | writes |
 |---|---|---|---|
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/attendance/<table>/<ds>/` | `data/lake/bronze/attendance/<table>/ingest_date=<ds>/` |
-| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed; a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
-| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | a gate record, Data Docs |
-| gold | `gold.build_gold` (dbt build of `dbt/models/attendance/`) | all committed silver | `data/warehouse/attendance.duckdb`, `data/lake/gold/attendance/*.parquet` |
-| gold gate | `gold.validate_gold` (GX) | marts and silver | a gate record, Data Docs |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed; a gate record, Data Docs |
+| gold | `gold.build_gold` (dbt build of `dbt/models/attendance/`) | all published silver | a candidate: `data/warehouse/_candidates/attendance.duckdb`, `data/lake/gold/_candidates/attendance/` |
+| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; a gate record |
 | publish | `publish_run_summary` | the tasks' row counts | the task log |
 
 Tables: classes, students and records (one attendance mark per student and school day),
@@ -27,8 +27,13 @@ absences) and `attendance_chronic_absentees` (students absent on more than the d
 2026-11-21 at 06:00 and processes the deliveries of 2026-11-20; `{{ ds }}` = 2026-11-20).
 
 **Re-running** a date replaces exactly that date's partitions, and gold is rebuilt from all
-committed silver: re-runs and backfills are idempotent and can run in any order. A
+published silver: re-runs and backfills are idempotent and can run in any order. A
 correction delivered late changes the report of an earlier week at the next run.
+
+**Write - audit - publish**: every step writes a candidate that readers do not see
+(`_candidates/` folders); only its passed gate `validate_*` publishes it. A failed gate
+leaves readers the version published before, and its message says where the rejected
+version waits for inspection.
 
 **Triage a failure**
 - Failed at once, no retries: the data broke a promise (a file without a contract column,
@@ -85,7 +90,7 @@ def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
 
 @task
 def build_gold(ds: str | None = None, ti=None) -> dict:
-    """dbt build of the attendance models over all committed silver, with dbt tests."""
+    """dbt build of the attendance models over all published silver, with dbt tests."""
     return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
 
 

@@ -7,11 +7,11 @@ landing files to hourly aggregates, anomalies and device uptime.
 | layer | task | reads | writes |
 |---|---|---|---|
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/sensors/<table>/<hour>/` | `data/lake/bronze/sensors/<table>/ingest_date=<hour>/` |
-| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed; a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
-| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | a gate record, Data Docs |
-| gold | `gold.build_gold` (dbt build of `dbt/models/sensors/`) | all committed silver | `data/warehouse/sensors.duckdb`, `data/lake/gold/sensors/*.parquet` |
-| gold gate | `gold.validate_gold` (GX) | marts and silver | a gate record, Data Docs |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed; a gate record, Data Docs |
+| gold | `gold.build_gold` (dbt build of `dbt/models/sensors/`) | all published silver | a candidate: `data/warehouse/_candidates/sensors.duckdb`, `data/lake/gold/_candidates/sensors/` |
+| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; a gate record |
 | publish | `publish_run_summary` | the tasks' row counts | the task log |
 
 Tables: devices (the registry, a CSV snapshot every hour) and readings (JSON lines);
@@ -30,12 +30,17 @@ the bronze and silver partition `2026-11-01T05` (where it arrived: nothing deliv
 ever moved), and gold counts it in hour 04 (`date_trunc('hour', measured_at)`): gold
 groups by when a reading was taken, not by when it arrived. A reading re-sent in a later
 delivery is counted once (the latest transmission, `sent_at`, wins). Because gold is
-rebuilt from all committed silver at every run, the 04:00 hour in gold is complete as
+rebuilt from all published silver at every run, the 04:00 hour in gold is complete as
 soon as the 05:00 delivery has been processed.
 
 Marts: `sensors_hourly_readings` (per hour, site and device), `sensors_anomalies`
 (readings more than the dbt var `anomaly_temperature_delta_c` from their device's
 hourly median) and `sensors_device_uptime` (readings received / 12 an hour).
+
+**Write - audit - publish**: every step writes a candidate that readers do not see
+(`_candidates/` folders); only its passed gate `validate_*` publishes it. A failed gate
+leaves readers the version published before, and its message says where the rejected
+version waits for inspection.
 
 **Triage a failure**
 - Failed at once, no retries: the data broke a promise (a file without a contract column,
@@ -94,7 +99,7 @@ def refine(table: str, logical_date=None, ti=None, spark=None) -> dict:
 
 @task
 def build_gold(logical_date=None, ti=None) -> dict:
-    """dbt build of the sensors models over all committed silver, with dbt tests."""
+    """dbt build of the sensors models over all published silver, with dbt tests."""
     return gold_step(DATASET, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 

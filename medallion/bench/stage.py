@@ -64,12 +64,8 @@ def run_gate(layer: str, ds: str, tables: list[str]) -> dict:
 
     get_context()
     startup = time.perf_counter() - started
-    validate = {
-        "bronze": lambda table: gates.validate_bronze("ecommerce", table, ds),
-        "silver": lambda table: gates.validate_silver("ecommerce", table, ds),
-        "gold": lambda table: gates.validate_gold("ecommerce", ds),
-    }[layer]
-    results = [validate(table) for table in tables]
+    # As in the DAG: each gate publishes what it passed, for the next stage to read.
+    results = [gates.audit_and_publish(layer, "ecommerce", table, ds) for table in tables]
     return {
         "rows": sum(result.rows for result in results),
         "startup_seconds": round(startup, 3),
@@ -99,9 +95,11 @@ def run_gold(ds: str) -> dict:
 
 def _model_seconds() -> dict:
     """Execution time of each model in the last dbt run, from dbt's run_results.json."""
+    from medallion.gold import dbt_run_dirs
     from medallion.settings import load_settings
 
-    path = load_settings().dbt_project_dir / "target" / "run_results.json"
+    target_dir, _ = dbt_run_dirs(load_settings(), "ecommerce")
+    path = target_dir / "run_results.json"
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     return {
         result["unique_id"]: round(result["execution_time"], 3)

@@ -1,13 +1,13 @@
 """crash-mid-write: kill the silver job with SIGKILL while it is writing.
 
 The job runs as it would by hand (`python -m spark.jobs.refine_to_silver ...`) in its own
-process group. As soon as Spark's staging folder for the dynamic overwrite appears in
-the silver table's folder, the whole group (Python and the JVM) gets SIGKILL: no
-clean-up, no `finally`, exactly like a lost machine.
+process group. As soon as Spark's `_temporary` folder appears in the candidate it writes
+(write - audit - publish: medallion/lake.py), the whole group (Python and the JVM) gets
+SIGKILL: no clean-up, no `finally`, exactly like a lost machine.
 
-What must hold afterwards: the date's previous committed silver partition is still
-complete and readable (Spark writes into `.spark-staging-*` and swaps partitions only
-when the job commits), and re-running the job finishes normally.
+What must hold afterwards: the date's published silver partition is still complete and
+readable (the job only ever writes its candidate, and the candidate has no commit marker,
+so no gate publishes it), and re-running the job finishes normally.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import sys
 import time
 from dataclasses import dataclass
 
-from medallion.lake import read_commit_marker, table_dir
+from medallion.lake import candidate_dir, read_commit_marker
 
-STAGING_PREFIX = ".spark-staging-"
+# Spark writes a job's files here inside the output folder until the job commits.
+SPARK_TEMPORARY = "_temporary"
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,7 @@ def kill_refine_mid_write(
     dataset: str, table: str, ds: str, timeout_seconds: float = 300
 ) -> CrashReport:
     """Start the silver job for one table and date; SIGKILL it once it writes."""
-    silver = table_dir("silver", dataset, table)
-    silver.mkdir(parents=True, exist_ok=True)
-    before = set(os.listdir(silver))
+    writing = candidate_dir("silver", dataset, table, ds) / SPARK_TEMPORARY
     command = [sys.executable, "-m", "spark.jobs.refine_to_silver"]
     command += ["--dataset", dataset, "--table", table, "--ds", ds]
     started = time.monotonic()
@@ -48,13 +47,10 @@ def kill_refine_mid_write(
     )
     try:
         while time.monotonic() - started < timeout_seconds and job.poll() is None:
-            staging = [
-                name for name in set(os.listdir(silver)) - before if name.startswith(STAGING_PREFIX)
-            ]
-            if staging:
+            if writing.exists():
                 os.killpg(job.pid, signal.SIGKILL)
                 job.wait()
-                return CrashReport(True, sorted(staging), round(time.monotonic() - started, 2))
+                return CrashReport(True, [str(writing)], round(time.monotonic() - started, 2))
             time.sleep(0.005)
     finally:
         if job.poll() is None:
@@ -67,7 +63,7 @@ def crash_silver_orders(ds: str) -> list[str]:
     """The scenario: kill the orders silver job of `ds` mid-write and report what survived."""
     marker = read_commit_marker("silver", "ecommerce", "orders", ds)
     if marker is None:
-        raise ValueError(f"silver orders {ds} was never committed: run the date first")
+        raise ValueError(f"silver orders {ds} was never published: run the date first")
     report = kill_refine_mid_write("ecommerce", "orders", ds)
     if not report.killed_mid_write:
         raise RuntimeError("the job finished before it could be killed mid-write: try again")

@@ -1,5 +1,8 @@
 """Lake partitions as pandas DataFrames, the form the gates hand to Great Expectations.
 
+A gate checks what its layer's job has just written: the candidate partition, or the
+published one when no candidate waits (medallion.lake.audited_dir); gold likewise.
+
 Partitions are read with pyarrow (no Spark: a gate must cost little next to the step it
 checks). Columns stay arrow-backed in pandas (`pd.ArrowDtype`): no copy into Python
 objects, decimals stay exact, and nulls stay nulls in integer columns. Two exceptions,
@@ -19,8 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from medallion.contracts import DECIMAL_TYPE, Contract
-from medallion.lake import partition_dir, read_commit_marker
-from medallion.settings import load_settings
+from medallion.lake import audited_dir, gold_dir, partition_dir, read_commit_marker, warehouse_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,10 +41,10 @@ class MissingPartitionError(FileNotFoundError):
 
 
 def committed_marker(layer: str, contract: Contract, ds: str) -> dict:
-    """The commit marker of a partition; fail clearly if the partition is not committed."""
-    marker = read_commit_marker(layer, contract.dataset, contract.table, ds)
+    """The commit marker of the audited partition; fail clearly if it is not committed."""
+    folder = audited_dir(layer, contract.dataset, contract.table, ds)
+    marker = read_commit_marker(layer, contract.dataset, contract.table, ds, folder=folder)
     if marker is None:
-        folder = partition_dir(layer, contract.dataset, contract.table, ds)
         raise MissingPartitionError(
             f"{layer}.{contract.dataset}.{contract.table} has no committed partition for {ds} "
             f"({folder}/_COMMITTED.json is missing): run the step that writes it first."
@@ -53,7 +55,7 @@ def committed_marker(layer: str, contract: Contract, ds: str) -> dict:
 def read_partition_table(
     layer: str, contract: Contract, ds: str, columns: list[str] | None = None
 ) -> pa.Table:
-    """One committed partition as an arrow table, timestamps in UTC.
+    """The audited partition as an arrow table, timestamps in UTC.
 
     An empty partition has no parquet file and so no schema of its own; it is returned
     with the schema the layer promises, so that a gate reports its emptiness and nothing
@@ -62,7 +64,7 @@ def read_partition_table(
     import pyarrow.parquet as pq
 
     committed_marker(layer, contract, ds)
-    folder = partition_dir(layer, contract.dataset, contract.table, ds)
+    folder = audited_dir(layer, contract.dataset, contract.table, ds)
     if any(folder.glob("*.parquet")):
         # pyarrow skips `_COMMITTED.json` and Spark's `.crc` files (leading `_` and `.`).
         table = pq.read_table(folder, columns=columns)
@@ -76,28 +78,38 @@ def read_partition_table(
 def read_partition(
     layer: str, contract: Contract, ds: str, columns: list[str] | None = None
 ) -> pd.DataFrame:
-    """One committed partition as a DataFrame (see the module docstring for its dtypes)."""
+    """The audited partition as a DataFrame (see the module docstring for its dtypes)."""
     return to_pandas(read_partition_table(layer, contract, ds, columns))
 
 
-def count_rows(layer: str, contract: Contract, ds: str) -> int:
-    """Rows in a committed partition, from the parquet footers (no data is read)."""
+def count_rows(layer: str, contract: Contract, ds: str, published: bool = False) -> int:
+    """Rows in the audited partition (or the published one), from the parquet footers."""
     import pyarrow.dataset as pads
 
-    committed_marker(layer, contract, ds)
-    folder = partition_dir(layer, contract.dataset, contract.table, ds)
+    if published:
+        folder = partition_dir(layer, contract.dataset, contract.table, ds)
+        if read_commit_marker(layer, contract.dataset, contract.table, ds) is None:
+            raise MissingPartitionError(
+                f"{layer}.{contract.dataset}.{contract.table} has no published partition "
+                f"for {ds} ({folder}): run the step that writes it, and its gate, first."
+            )
+    else:
+        committed_marker(layer, contract, ds)
+        folder = audited_dir(layer, contract.dataset, contract.table, ds)
     if not any(folder.glob("*.parquet")):
         return 0
     return pads.dataset(folder, format="parquet").count_rows()
 
 
 def mart_path(dataset: str, mart: str) -> Path:
-    """Where dbt exports a gold mart: data/lake/gold/<dataset>/<mart>.parquet."""
-    return load_settings().lake_dir / "gold" / dataset / f"{mart}.parquet"
+    """The export of a gold mart the gold gate checks: the candidate dbt has just built
+    (data/lake/gold/_candidates/<dataset>/<mart>.parquet), else the published one."""
+    candidate = warehouse_path(dataset, candidate=True).exists()
+    return gold_dir(dataset, candidate=candidate) / f"{mart}.parquet"
 
 
 def read_mart(dataset: str, mart: str) -> pd.DataFrame:
-    """A gold mart's parquet export as a DataFrame."""
+    """The audited export of a gold mart as a DataFrame."""
     import pyarrow.parquet as pq
 
     path = mart_path(dataset, mart)

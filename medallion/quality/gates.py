@@ -3,6 +3,11 @@
     validate_bronze(dataset, table, ds)   after ingest_<table>, before refine_<table>
     validate_silver(dataset, table, ds)   after refine_<table> (orders: after order_items too)
     validate_gold(dataset, ds)            after dbt has built and exported the marts
+    audit_and_publish(layer, ...)         what the DAG calls: the gate, then publication
+
+Write - audit - publish: a gate checks the candidate its layer's job has just written
+(medallion/lake.py), and only a passed gate publishes it for readers; a failed one leaves
+readers the version published before, and its message says so.
 
 A gate reads what it checks into a pandas DataFrame (pyarrow, no Spark), runs the
 committed checkpoint(s) of great_expectations/ on it, rebuilds the Data Docs, writes a
@@ -41,6 +46,38 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
+
+
+def audit_and_publish(layer: str, dataset: str, table: str, ds: str) -> GateResult:
+    """Run the gate of `layer` on what its job wrote; publish it if the gate passes.
+
+    bronze publishes the bronze partition; silver publishes silver and quarantine (the
+    gate checks them together); gold publishes the warehouse and its exports (`table` is
+    ignored for gold). A failed gate raises GateFailedError naming what readers still see.
+    """
+    from medallion.publication import kept_back, publish_gold, publish_partition
+
+    validate = {
+        "bronze": lambda: validate_bronze(dataset, table, ds),
+        "silver": lambda: validate_silver(dataset, table, ds),
+        "gold": lambda: validate_gold(dataset, ds),
+    }[layer]
+    try:
+        result = validate()
+    except GateFailedError as error:
+        note = kept_back(layer, dataset, table, ds)
+        raise GateFailedError(f"{error}\n{note}", error.result) from error
+    audit = {
+        "checks": result.checks,
+        "expectations_passed": f"{result.passed}/{result.evaluated}",
+        "rows": result.rows,
+    }
+    if layer == "gold":
+        publish_gold(dataset, audit)
+    else:
+        for published_layer in ("silver", "quarantine") if layer == "silver" else (layer,):
+            publish_partition(published_layer, dataset, table, ds, audit)
+    return result
 
 
 def validate_bronze(dataset: str, table: str, ds: str) -> GateResult:
@@ -101,7 +138,8 @@ def delivery_counts(contract: Contract, ds: str, silver_rows: int) -> pd.DataFra
     """
     import pandas as pd
 
-    bronze_rows = count_rows("bronze", contract, ds)
+    # The bronze the refine job read: the published partition.
+    bronze_rows = count_rows("bronze", contract, ds, published=True)
     reasons = read_partition("quarantine", contract, ds, columns=[REJECT_REASON])[REJECT_REASON]
     rejected_rows = int((~reasons.isin(DEDUPLICATION_REASONS)).sum())
     counts = {

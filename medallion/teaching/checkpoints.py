@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from medallion.contracts import list_tables
-from medallion.lake import committed_dates, partition_dir
+from medallion.lake import candidate_dir, partition_dir, published_dates, unpublished_candidates
 from medallion.settings import load_settings
 from medallion.teaching.airflow_runs import (
     AirflowStateUnavailable,
@@ -47,10 +47,10 @@ def parquet_rows(folder: Path) -> int | None:
 
 
 def bronze_counts(dataset: str) -> list[dict]:
-    """Per table and committed bronze date: the rows in bronze, silver and quarantine."""
+    """Per table and published bronze date: the rows in bronze, silver and quarantine."""
     counts = []
     for table in list_tables(dataset):
-        for ds in committed_dates("bronze", dataset, table):
+        for ds in published_dates("bronze", dataset, table):
             rows = {
                 layer: parquet_rows(partition_dir(layer, dataset, table, ds))
                 for layer in ("bronze", "silver", "quarantine")
@@ -59,10 +59,22 @@ def bronze_counts(dataset: str) -> list[dict]:
     return counts
 
 
+def show_unpublished(dataset: str) -> None:
+    """Name the partitions written but kept from readers (write - audit - publish)."""
+    waiting = unpublished_candidates(dataset, list_tables(dataset))
+    if waiting:
+        print(
+            "Written but not published (their gate failed or has not run; readers do not see them):"
+        )
+    for layer, table, ds in waiting:
+        print(f"  {layer}.{table} {ds}: {candidate_dir(layer, dataset, table, ds)}")
+
+
 def show_bronze(dataset: str) -> int:
+    show_unpublished(dataset)
     counts = bronze_counts(dataset)
     if not counts:
-        print(f"No committed bronze partition of {dataset} yet: run a date (make run DATES=...).")
+        print(f"No published bronze partition of {dataset} yet: run a date (make run DATES=...).")
         return 1
     print(f"Bronze of {dataset}: records loaded per table and delivery date")
     print(f"  {'table':<12} {'date':<10} {'bronze':>9} {'silver':>9} {'quarantine':>10}  check")
@@ -88,7 +100,7 @@ def show_bronze(dataset: str) -> int:
 
 
 def show_dbt_test(dataset: str) -> int:
-    from medallion.gold import invoke_dbt
+    from medallion.gold import dbt_run_dirs, invoke_dbt
 
     settings = load_settings()
     warehouse = settings.warehouse_dir / f"{dataset}.duckdb"
@@ -110,7 +122,7 @@ def show_dbt_test(dataset: str) -> int:
     passed = len(by_status.get("pass", []))
     others = ", ".join(f"{len(names)} {status}" for status, names in sorted(by_status.items()))
     print(f"{passed} of {len(results)} tests pass ({others})")
-    print(f"full log: {settings.dbt_project_dir / 'logs' / 'dbt.log'}")
+    print(f"full log: {dbt_run_dirs(settings, dataset)[1] / 'dbt.log'}")
     return 0 if not by_status.get("fail") and not by_status.get("error") else 1
 
 

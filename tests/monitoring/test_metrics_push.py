@@ -11,6 +11,7 @@ import time
 import pytest
 
 from medallion.lake import write_commit_marker
+from medallion.publication import publish_partition
 from monitoring import metrics
 from monitoring.partition_metrics import push_partition_metrics
 
@@ -129,13 +130,15 @@ def test_one_task_reporting_two_layers_keeps_both(pushgateway_url, gateway_sampl
 
 def test_partition_metrics_come_from_the_commit_markers(pushgateway_url, gateway_samples, data_dir):
     pipeline, task = "from_markers", "bronze.ingest_orders"
-    write_commit_marker("bronze", "ecommerce", "orders", "2026-11-19", {"rows": 700})
-    write_commit_marker(
-        "bronze", "ecommerce", "orders", "2026-11-20", {"rows": 1_000, "source_rows": 1_000}
-    )
+    published = {"2026-11-19": 700, "2026-11-20": 1_000, "2026-11-22": 5}
     # A later delivery exists (a backfill runs an older date): the baseline is still the
     # delivery before ds, not the newest one.
-    write_commit_marker("bronze", "ecommerce", "orders", "2026-11-22", {"rows": 5})
+    for ds, rows in published.items():
+        write_commit_marker("bronze", "ecommerce", "orders", ds, {"rows": rows})
+        publish_partition("bronze", "ecommerce", "orders", ds, audit={})
+    # A candidate of an earlier date that its gate rejected is no baseline.
+    write_commit_marker("bronze", "ecommerce", "orders", "2026-11-20", {"rows": 3})
+    # The delivery just written, waiting for its gate: its metrics are pushed now.
     write_commit_marker(
         "bronze", "ecommerce", "orders", "2026-11-21", {"rows": 640, "source_rows": 641}
     )

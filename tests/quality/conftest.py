@@ -25,7 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from medallion.lake import partition_dir, write_commit_marker
+from medallion.lake import candidate_dir, write_commit_marker
+from medallion.publication import publish_partition
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "ecommerce"
@@ -155,12 +156,15 @@ class LakeWriter:
         pq.write_table(_table(rows, types), path)
 
     def _write(self, layer: str, table: str, ds: str, rows: list[dict], types: dict, stats: dict):
-        folder = partition_dir(layer, DATASET, table, ds)
+        """Write a partition as the jobs do (a candidate and its commit marker) and publish
+        it, as its passed gate would: the lake as a finished run leaves it."""
+        folder = candidate_dir(layer, DATASET, table, ds)
         folder.mkdir(parents=True, exist_ok=True)
         if rows:  # Spark writes no file for an empty partition
             with_lineage = [{**_lineage(table, ds, row), **row} for row in rows]
             pq.write_table(_table(with_lineage, types), folder / "part-00000.parquet")
         write_commit_marker(layer, DATASET, table, ds, stats)
+        publish_partition(layer, DATASET, table, ds, audit={})
 
 
 def _table(rows: list[dict], types: dict) -> pa.Table:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -21,7 +23,14 @@ import pytest
 
 from medallion.contracts import load_contract
 from medallion.gold import GoldBuildError, WarehouseLockedError, build_gold
-from medallion.lake import partition_dir, write_commit_marker
+from medallion.lake import (
+    candidate_dir,
+    gold_dir,
+    partition_dir,
+    warehouse_path,
+    write_commit_marker,
+)
+from medallion.publication import publish_gold, publish_partition
 from medallion.quality.frames import arrow_type
 
 DAY_1, DAY_2 = "2026-11-01", "2026-11-02"
@@ -125,13 +134,17 @@ def write_silver(rows_by_table: dict, *, commit: bool = True) -> None:
                 record["_source_file"] = f"landing/ecommerce/{table}/{ds}/{table}.csv"
                 record["_row_hash"] = f"{table}-{ds}-{number}"
                 records.append(record)
-            folder = partition_dir("silver", "ecommerce", table, ds)
+            # Published as a job and its passed gate leave it; without `commit`, written in
+            # place with no marker, as a writer that stopped half way would leave it.
+            place = candidate_dir if commit else partition_dir
+            folder = place("silver", "ecommerce", table, ds)
             folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(
                 pa.Table.from_pylist(records, schema=pa.schema(fields)), folder / "part-0.parquet"
             )
             if commit:
                 write_commit_marker("silver", "ecommerce", table, ds, {"rows": len(records)})
+                publish_partition("silver", "ecommerce", table, ds, audit={})
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +315,8 @@ def test_the_warehouse_is_released_for_other_processes(gold):
 @pytest.mark.parametrize("mart", MARTS)
 def test_parquet_export_equals_the_warehouse_table(gold, mart):
     _, connection, data_dir = gold
-    export = data_dir / "lake" / "gold" / "ecommerce" / f"{mart}.parquet"
+    # build_gold writes a candidate: the gold gate publishes it (test_gold_publication).
+    export = data_dir / "lake" / "gold" / "_candidates" / "ecommerce" / f"{mart}.parquet"
     assert export.exists(), f"{export} was not written"
     in_warehouse = connection.execute("select * from query_table($1) order by all", [mart])
     columns = [column[0] for column in in_warehouse.description]
@@ -313,13 +327,13 @@ def test_parquet_export_equals_the_warehouse_table(gold, mart):
     assert len(warehouse_rows) > 0
 
 
+# A status the contract does not know, as if silver had been written by an older contract.
+LOST_ORDER = ("o-7", "c-1", "2026-11-02 17:00:00", "lost", None, "1.00", "2026-11-02 17:00:00")
+
+
 def test_a_failing_dbt_test_raises_gold_build_error_naming_it(data_dir):
     drifted = {table: dict(deliveries) for table, deliveries in SILVER_ROWS.items()}
-    # A status the contract does not know, as if silver had been written by an older contract.
-    drifted["orders"][DAY_2] = [
-        *SILVER_ROWS["orders"][DAY_2],
-        ("o-7", "c-1", "2026-11-02 17:00:00", "lost", None, "1.00", "2026-11-02 17:00:00"),
-    ]
+    drifted["orders"][DAY_2] = [*SILVER_ROWS["orders"][DAY_2], LOST_ORDER]
     write_silver(drifted)
     with pytest.raises(GoldBuildError) as failure:
         build_gold("ecommerce")
@@ -341,26 +355,65 @@ def test_an_uncommitted_silver_partition_stops_the_build_before_dbt(data_dir):
     assert not (data_dir / "warehouse" / "ecommerce.duckdb").exists()
 
 
-HOLD_WAREHOUSE = """
-import sys, time, duckdb
-connection = duckdb.connect(sys.argv[1])
+HOLD_FILE = """
+import fcntl, sys, time, duckdb
+if sys.argv[2] == "duckdb":
+    connection = duckdb.connect(sys.argv[1])
+else:
+    handle = open(sys.argv[1], "w")
+    fcntl.flock(handle, fcntl.LOCK_EX)
 print("holding", flush=True)
 time.sleep(120)
 """
 
 
-def test_a_warehouse_held_by_another_process_is_reported_as_locked(data_dir):
-    """A student's open DuckDB shell blocks the build: say so, as a retryable error."""
-    write_silver(SILVER_ROWS)
-    warehouse = data_dir / "warehouse" / "ecommerce.duckdb"
-    warehouse.parent.mkdir()
+@contextmanager
+def held(path: Path, how: str):
+    """Another process holding `path`: a DuckDB connection, or a flock."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_WAREHOUSE, str(warehouse)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD_FILE, str(path), how], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
-        with pytest.raises(WarehouseLockedError, match="open in another process"):
-            build_gold("ecommerce")
+        yield
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def test_an_open_duckdb_shell_on_published_gold_does_not_block_the_build(data_dir):
+    """A student's DuckDB shell on the warehouse used to stop the build (one writer per
+    file); gold is now built beside it and published by replacing the file."""
+    write_silver(SILVER_ROWS)
+    build_gold("ecommerce")
+    publish_gold("ecommerce", audit={})
+    published = warehouse_path("ecommerce")
+    with held(published, "duckdb"):
+        summary = build_gold("ecommerce")
+        assert publish_gold("ecommerce", audit={}) == published
+    assert summary["warehouse"] == str(warehouse_path("ecommerce", candidate=True))
+    with duckdb.connect(str(published), read_only=True) as connection:
+        rows = connection.execute("select count(*) from fct_orders").fetchone()[0]
+    assert rows == summary["mart_rows"]["fct_orders"] > 0
+
+
+def test_a_second_build_of_the_same_dataset_waits_for_a_retry(data_dir):
+    write_silver(SILVER_ROWS)
+    lock = warehouse_path("ecommerce", candidate=True).with_suffix(".lock")
+    lock.parent.mkdir(parents=True)
+    with held(lock, "flock"), pytest.raises(WarehouseLockedError, match="another gold build"):
+        build_gold("ecommerce")
+
+
+def test_a_failed_build_leaves_published_gold_unchanged(data_dir):
+    write_silver(SILVER_ROWS)
+    build_gold("ecommerce")
+    publish_gold("ecommerce", audit={})
+    published = [warehouse_path("ecommerce"), *sorted(gold_dir("ecommerce").glob("*.parquet"))]
+    before = {path: path.read_bytes() for path in published}
+
+    drifted = {"orders": {DAY_2: [*SILVER_ROWS["orders"][DAY_2], LOST_ORDER]}}
+    write_silver(drifted)
+    with pytest.raises(GoldBuildError, match="Not published: readers still see the gold"):
+        build_gold("ecommerce")
+    assert {path: path.read_bytes() for path in published} == before

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from medallion.lake import COMMIT_MARKER, partition_dir
+from medallion.lake import CANDIDATES, COMMIT_MARKER, candidate_dir
 from medallion.teaching.checks import CheckResult, fail, ok
 from medallion.teaching.labs.base import Lab, LabContext, Milestone
 from medallion.teaching.labs.workspace import clean_data_dir, fresh_import, pointed_at
@@ -122,7 +122,8 @@ class _LogLines(logging.Handler):
 def _read_back(run: IngestRun) -> None:
     import pyarrow.parquet as pq
 
-    folder = partition_dir("bronze", DATASET, TABLE, DS)
+    # The job writes a candidate; the bronze gate (not part of this lab) would publish it.
+    folder = candidate_dir("bronze", DATASET, TABLE, DS)
     parts = sorted(folder.glob("*.parquet"))
     if parts:
         tables = [pq.read_table(path) for path in parts]
@@ -134,7 +135,7 @@ def _read_back(run: IngestRun) -> None:
 
 
 def _bronze_folder(run: IngestRun) -> str:
-    return f"{run.data_dir}/lake/bronze/{DATASET}/{TABLE}/ingest_date={DS}"
+    return f"{run.data_dir}/lake/bronze/{DATASET}/{TABLE}/{CANDIDATES}/ingest_date={DS}"
 
 
 # --- the milestones ----------------------------------------------------------------------

@@ -8,11 +8,11 @@ The flagship pipeline: one day's deliveries of the web shop, from landing files 
 | landing | `bronze.extract_<table>` (Spark JDBC, only with `MEDALLION_ECOMMERCE_SOURCE=postgres`) | the shop's PostgreSQL, rows changed in the date's window | `data/landing/ecommerce/<table>/<ds>/` |
 | landing | `bronze.extract_products_api` (only with `MEDALLION_ECOMMERCE_PRODUCTS=api`) | the catalogue HTTP API (connection `ecommerce_catalogue`), every page of the date | `data/landing/ecommerce/products/<ds>/products-api.csv` |
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/ecommerce/<table>/<ds>/` | `data/lake/bronze/ecommerce/<table>/ingest_date=<ds>/` |
-| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | a gate record, Data Docs |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed; a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
-| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | a gate record, Data Docs |
-| gold | `gold.build_gold` (dbt build) | all committed silver | `data/warehouse/ecommerce.duckdb`, `data/lake/gold/ecommerce/*.parquet` |
-| gold gate | `gold.validate_gold` (GX) | marts and silver | a gate record, Data Docs |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed; a gate record, Data Docs |
+| gold | `gold.build_gold` (dbt build) | all published silver | a candidate: `data/warehouse/_candidates/ecommerce.duckdb`, `data/lake/gold/_candidates/ecommerce/` |
+| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; a gate record |
 | publish | `publish_run_summary` | the tasks' row counts | the task log |
 
 Tables: customers, products, orders, order_items (CSV) and events (JSON lines); their
@@ -22,7 +22,12 @@ columns, keys and rules are the contracts in `data/contracts/ecommerce/`.
 2026-11-21 at 06:00 and processes the deliveries of 2026-11-20; `{{ ds }}` = 2026-11-20).
 
 **Re-running** a date replaces exactly that date's partitions, and gold is rebuilt from all
-committed silver: re-runs and backfills are idempotent and can run in any order.
+published silver: re-runs and backfills are idempotent and can run in any order.
+
+**Write - audit - publish**: every step writes a candidate that readers do not see
+(`_candidates/` folders); only its passed gate `validate_*` publishes it. A failed gate
+leaves readers the version published before, and its message says where the rejected
+version waits for inspection.
 
 **Triage a failure**
 - Failed at once, no retries: the data broke a promise (a file without a contract column,
@@ -115,7 +120,7 @@ def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
 
 @task
 def build_gold(ds: str | None = None, ti=None) -> dict:
-    """dbt build: staging views and marts over all committed silver, with dbt tests."""
+    """dbt build: staging views and marts over all published silver, with dbt tests."""
     return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
 
 
