@@ -11,13 +11,14 @@ from medallion.faults.catalog import SCENARIOS, Scenario
 from medallion.settings import load_settings
 
 
-def latest_delivery_date() -> str:
-    """The newest date with an orders delivery in the landing zone."""
+def latest_delivery_date(before_latest: bool = False) -> str:
+    """The newest date with an orders delivery in the landing zone (or the one before)."""
     folder = load_settings().landing_dir / "ecommerce" / "orders"
     dates = sorted(path.name for path in folder.glob("????-??-??")) if folder.exists() else []
-    if not dates:
-        sys.exit("No e-commerce deliveries found: run `make demo` first, then break it.")
-    return dates[-1]
+    needed = 2 if before_latest else 1
+    if len(dates) < needed:
+        sys.exit(f"This scenario needs {needed} e-commerce delivery days: run `make demo` first.")
+    return dates[-needed]
 
 
 def inject(scenario: Scenario, variant: str | None, ds: str) -> list[str]:
@@ -34,8 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ds", help="delivery date to break (default: the latest one)")
     args = parser.parse_args(argv)
     scenario = SCENARIOS[args.scenario]
-    ds = args.ds or (latest_delivery_date() if scenario.needs_date else "")
+    ds = args.ds or (
+        latest_delivery_date(scenario.breaks_day_before_latest) if scenario.needs_date else ""
+    )
     previous = str(date.fromisoformat(ds) - timedelta(days=1)) if ds else ""
+    following = str(date.fromisoformat(ds) + timedelta(days=1)) if ds else ""
     try:
         changes = inject(scenario, args.variant, ds)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     def text(template: str) -> str:
-        filled = template.format(ds=ds, previous=previous)
+        filled = template.format(ds=ds, previous=previous, following=following)
         indent = " " * 16
         return textwrap.fill(filled, 100, initial_indent=indent, subsequent_indent=indent).lstrip()
 

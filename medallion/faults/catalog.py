@@ -24,6 +24,8 @@ class Scenario:
     you_see: str = ""
     recover: str = ""
     needs_date: bool = True
+    # Break the day before the latest delivery, so that a later day is there to run after it.
+    breaks_day_before_latest: bool = False
 
 
 SCENARIOS = {
@@ -76,6 +78,29 @@ SCENARIOS = {
                 "has the same rows as before (re-running any date changes nothing either)"
             ),
             recover="nothing to do: that is what idempotent means",
+        ),
+        Scenario(
+            name="failed-gate",
+            breaks="the orders of {ds}: one order's amount no longer matches its lines",
+            variants={"amount-mismatch": deliveries.break_an_order_amount},
+            run='make run DATES="{ds}", then the next day: make run DATES="{following}"',
+            breaks_day_before_latest=True,
+            pipeline_does=(
+                "write - audit - publish: refine writes silver orders {ds} as a candidate; the "
+                "silver gate finds the amount that differs from its lines and fails at once, so "
+                "the candidate is never published; readers (dbt, the summary) see only "
+                "published partitions, so the next day's gold is built without it"
+            ),
+            you_see=(
+                "silver.validate_silver_orders failed, its message ends 'Not published: ...' "
+                "naming where the rejected version waits; make checkpoint Q=bronze lists it "
+                "as written but not published; after {following}, gold has no trace of the "
+                "broken order (fct_orders never says 0.00 for it)"
+            ),
+            recover=(
+                "re-deliver the source's correct file (the cp command above), re-run {ds}: "
+                "the gate passes, publishes the date, and gold equals a clean run's"
+            ),
         ),
         Scenario(
             name="late-data",
@@ -144,9 +169,9 @@ SCENARIOS = {
             breaks="the silver job of orders on {ds}, killed with SIGKILL while writing",
             variants={"kill-refine": crash_silver_orders},
             pipeline_does=(
-                "Spark writes into a .spark-staging-* folder and swaps the partition in only "
-                "when the job commits; the commit marker is written after that; a killed job "
-                "leaves the previous partition and marker untouched"
+                "the job writes only a candidate (silver/ecommerce/orders/_candidates/), its "
+                "commit marker last; readers see the published partition, which only a "
+                "passed gate replaces; a killed job leaves it and its marker untouched"
             ),
             run="(this scenario runs the job and kills it itself)",
             you_see=(

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from medallion.lake import landing_dir
+from medallion.settings import load_settings
 
 DATASET = "ecommerce"
 SUFFIXES = {"events": ".jsonl"}
@@ -131,6 +132,34 @@ def overlap_previous_day(ds: str) -> list[str]:
     target = delivery_file("orders", ds).with_name("orders-overlap.csv")
     write_rows(target, header, overlap)
     return [f"{target.name}: {len(overlap)} order rows already delivered on {previous_date(ds)}"]
+
+
+# --- failed-gate ----------------------------------------------------------------
+
+
+def break_an_order_amount(ds: str) -> list[str]:
+    """One order placed on `ds` gets an amount that no longer matches its lines.
+
+    The source's original file is kept under data/faults/, so that re-delivering the
+    corrected file is one `cp`, as a source would send it again.
+    """
+    path = delivery_file("orders", ds)
+    header, rows = read_rows(path)
+    placed = [row for row in rows if row[header.index("order_ts")].startswith(ds)]
+    if not placed:
+        raise ValueError(f"{path.name} has no order placed on {ds} to break")
+    original = load_settings().data_dir / "faults" / "failed-gate" / ds / path.name
+    original.parent.mkdir(parents=True, exist_ok=True)
+    original.write_bytes(path.read_bytes())
+    order = placed[0]
+    amount = header.index("amount")
+    was = order[amount]
+    order[amount] = "0.00"
+    write_rows(path, header, rows)
+    return [
+        f"{path.name}: order {order[0]} now says amount 0.00 (it was {was}, the sum of its lines)",
+        f"the source's correct file is kept: cp {original} {path}",
+    ]
 
 
 # --- late-data ----------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""A bad silver batch stops the DAG at its gate: dbt never runs and gold stays as it was."""
+"""A bad silver batch stops the DAG at its gate: dbt never runs and gold stays as it was;
+the next day's gold is built without the rejected delivery (write - audit - publish), and
+re-running the date once the source has fixed it publishes it."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import csv
 import json
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,6 +20,8 @@ from medallion.quality.results import read_records
 pytestmark = pytest.mark.integration
 
 BAD_DATE = "2026-11-03"
+NEXT_DATE = "2026-11-04"
+REFERENCE_SQL = (Path(__file__).parent / "reference_ecommerce.sql").read_text()
 
 
 def break_order_statuses(orders_csv, share: float) -> int:
@@ -33,6 +38,25 @@ def break_order_statuses(orders_csv, share: float) -> int:
     return broken
 
 
+def reference_sales(landing: Path, leave_out: list[Path] = ()) -> list[tuple]:
+    """Gold's daily sales recomputed with plain DuckDB SQL from the landing files."""
+    files = {
+        table: sorted(
+            str(path) for path in (landing / table).glob("*/*.csv") if path not in leave_out
+        )
+        for table in ("customers", "products", "orders", "order_items")
+    }
+    return duckdb.connect().execute(REFERENCE_SQL, files).fetchall()
+
+
+def gold_sales(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select order_date, category, region, sum(revenue), sum(order_count) "
+            "from agg_daily_sales group by all order by all"
+        ).fetchall()
+
+
 def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_path, monkeypatch):
     # A copy of the shared run's lake and warehouse, so other tests are not disturbed.
     data_dir = tmp_path / "data"
@@ -43,14 +67,16 @@ def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_p
     generate_ecommerce(
         out_dir=generated,
         start=date.fromisoformat(ECOMMERCE_DATES[0]),
-        days=len(ECOMMERCE_DATES) + 1,
+        days=len(ECOMMERCE_DATES) + 2,
         orders_per_day=300,
         seed=7,
     )
     landing = data_dir / "landing" / "ecommerce"
     for folder in generated.iterdir():
-        shutil.copytree(folder / BAD_DATE, landing / folder.name / BAD_DATE)
+        for ds in (BAD_DATE, NEXT_DATE):
+            shutil.copytree(folder / ds, landing / folder.name / ds)
     [orders_csv] = (landing / "orders" / BAD_DATE).glob("*.csv")
+    original = orders_csv.read_bytes()
     assert break_order_statuses(orders_csv, share=0.2) > 0
 
     warehouse = data_dir / "warehouse" / "ecommerce.duckdb"
@@ -70,3 +96,17 @@ def test_failed_silver_gate_stops_before_dbt_and_keeps_gold(ecommerce_run, tmp_p
     assert states["publish_run_summary"] == "upstream_failed"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert sorted(con.table("fct_orders").fetchall(), key=repr) == gold_before
+
+    # The next day is clean: its run succeeds, and gold is what it would be had the
+    # rejected orders delivery never come (the day's other tables passed their gates).
+    runner.run_dag("ecommerce_daily", NEXT_DATE)
+    assert gold_sales(warehouse) == reference_sales(landing, leave_out=[orders_csv])
+    silver_orders = data_dir / "lake" / "silver" / "ecommerce" / "orders"
+    assert not (silver_orders / f"ingest_date={BAD_DATE}").exists()
+    assert (silver_orders / "_candidates" / f"ingest_date={BAD_DATE}").is_dir()
+
+    # The source re-delivers the day correctly; re-running it publishes it.
+    orders_csv.write_bytes(original)
+    runner.run_dag("ecommerce_daily", BAD_DATE)
+    assert gold_sales(warehouse) == reference_sales(landing)
+    assert not (silver_orders / "_candidates" / f"ingest_date={BAD_DATE}").exists()

@@ -29,7 +29,7 @@ from support.pipeline import run_bronze, run_date, run_gold, run_silver
 from medallion.extract_api import extract_products
 from medallion.faults import deliveries, environment
 from medallion.faults.crash import kill_refine_mid_write
-from medallion.lake import read_commit_marker
+from medallion.lake import candidate_dir, read_commit_marker
 from medallion.sources.catalogue_api import CatalogueServer, move_to_catalogue
 from medallion.summary import print_summary
 
@@ -144,8 +144,12 @@ def test_schema_drift(spark, clean_lake, broken_lake):
     run_bronze(spark, "orders", BROKEN)
     message = failure_of(run_silver, spark, "orders", BROKEN)
     assert "rejected_share" in message, message
-    rejected = read_commit_marker("silver", "ecommerce", "orders", BROKEN)["quarantined_by_reason"]
-    assert rejected["invalid_type:amount"] > 0, rejected
+    # The rejected version waits as a candidate; readers still see the published one.
+    candidate = candidate_dir("silver", "ecommerce", "orders", BROKEN)
+    rejected = read_commit_marker("silver", "ecommerce", "orders", BROKEN, folder=candidate)
+    assert rejected["quarantined_by_reason"]["invalid_type:amount"] > 0, rejected
+    published = read_commit_marker("silver", "ecommerce", "orders", BROKEN)
+    assert "invalid_type:amount" not in published["quarantined_by_reason"], published
 
     for table in ("customers", "orders"):
         redeliver(clean_lake, broken_lake, table, BROKEN)
