@@ -30,9 +30,13 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION := True
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
-# Where Spark runs is an Airflow connection: here an in-process local[2] Spark bound to
-# loopback. docker compose points the same connection at a Spark cluster instead.
-export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark", "host": "local[2]", "extra": {"spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}}
+# Where Spark runs is an Airflow connection: here the warm engine, one Spark Connect
+# server on loopback that `make engine` starts once per machine (medallion/engine.py), so
+# no task pays a JVM start. Other choices of the same connection (README "Where Spark
+# runs"): a JVM inside each task, {"conn_type": "spark", "host": "local[2]"}, or a
+# standalone cluster; docker compose points it at the lab's Connect server.
+export MEDALLION_ENGINE_PORT ?= 15002
+export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark_connect", "host": "sc://127.0.0.1", "port": $(MEDALLION_ENGINE_PORT)}
 
 # Run metrics go to the local Pushgateway of `make monitor`; when it is not running each
 # task logs once that metrics were not pushed, and the pipeline carries on.
@@ -57,7 +61,7 @@ else
 DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DATASET)/*/????-??-??)))
 endif
 
-.PHONY: help setup demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench \
+.PHONY: help setup engine engine-stop engine-status demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
@@ -81,10 +85,19 @@ $(AIRFLOW_HOME)/airflow.db: | $(VENV)/.installed
 	mkdir -p $(AIRFLOW_HOME)
 	airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log
 
+engine: setup ## Start the warm Spark engine (a Spark Connect server on 127.0.0.1) unless it runs
+	python -m medallion.engine start
+
+engine-stop: ## Stop the warm Spark engine
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.engine stop
+
+engine-status: ## Is the warm Spark engine running? Its address, process, uptime and log
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.engine status
+
 generate: setup ## Write sample landing files (DATASET=ecommerce|attendance|sensors, DAYS or HOURS, SIZE, START)
 	medallion generate $(DATASET) --start $(START) --days $(DAYS) --size $(SIZE) $(if $(filter sensors,$(DATASET)),--hours $(HOURS))
 
-run: setup ## Run the dataset's DAG once per date through Airflow (or DATES="2026-11-02 ...")
+run: setup engine ## Run the dataset's DAG once per date through Airflow (or DATES="2026-11-02 ...")
 	@test -n "$(DATES)" || { echo "no dates to run for $(DATASET): generate data or give DATES=..."; exit 2; }
 	@for ds in $(DATES); do \
 		echo "=== $(DAG_ID) $$ds ==="; \
@@ -100,7 +113,7 @@ new-dataset: setup ## Draft a contract and a pipeline from your file (NAME, FILE
 	@test -n "$(NAME)" -a -n "$(FILE)" || { echo "usage: make new-dataset NAME=<dataset> FILE=<file.csv|file.jsonl> [TABLE=<table>] [DATE=YYYY-MM-DD]"; exit 2; }
 	medallion new-dataset "$(NAME)" "$(FILE)" $(if $(TABLE),--table "$(TABLE)") $(if $(DATE),--date "$(DATE)")
 
-airflow: setup ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
+airflow: setup engine ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
 	python -m medallion.standalone
 
 docs: setup ## Quality gate results, and Great Expectations Data Docs on http://127.0.0.1:8765
@@ -131,7 +144,7 @@ check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix (C
 lab-start: setup ## Labs 1-4: replace the pieces lab N has you write with its starter files (N=1..4)
 	python -m medallion.teaching.labs start $(N)
 
-check-lab: setup ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4)
+check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4)
 	python -m medallion.teaching.labs check $(N)
 
 lab-solution: setup ## Labs 1-4: put lab N's solution files back (N=1..4)
@@ -141,10 +154,10 @@ checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-
 	@test -n "$(Q)" || { python -m medallion.teaching.checkpoints --help; exit 2; }
 	python -m medallion.teaching.checkpoints $(Q) --dataset $(DATASET) --dag $(DAG_ID)
 
-bench: setup ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
+bench: setup engine ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
 	python -m medallion.bench --scale $(SCALE) $(BENCH_ARGS)
 
-test: setup ## Run the full test suite
+test: setup engine ## Run the full test suite
 	pytest
 
 lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites in step with the contracts
@@ -162,5 +175,5 @@ reset: ## Delete generated data, the lake, the warehouse, Airflow's state and la
 	@test ! -f $(AIRFLOW_HOME)/catalogue-api.pid || kill -- -$$(cat $(AIRFLOW_HOME)/catalogue-api.pid) 2>/dev/null || true
 	rm -rf data/landing data/lake data/warehouse data/sources $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
 
-clean: reset ## Also delete the virtual environment
-	rm -rf $(VENV)
+clean: reset engine-stop ## Also stop the Spark engine and delete the virtual environment
+	rm -rf $(VENV) .engine

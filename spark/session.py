@@ -12,11 +12,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 # Settings that change what a job computes, so they are fixed here and not left to
-# the connection: timestamps are UTC everywhere, and a write replaces only the
-# partitions present in the data written (re-running one date leaves the others alone).
+# the connection: timestamps are UTC everywhere.
 JOB_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
-    "spark.sql.sources.partitionOverwriteMode": "dynamic",
 }
 
 # Settings for a small machine: bind to loopback and keep shuffles sized to 2 cores.
@@ -34,10 +32,31 @@ LOCAL_SETTINGS = {
 }
 
 
+class EngineUnreachableError(RuntimeError):
+    """The Spark Connect server of the `spark_default` connection does not answer.
+
+    Transient for Airflow (the task is retried with backoff): start the engine and the
+    next try goes through.
+    """
+
+
 def configure_job(spark: SparkSession) -> SparkSession:
-    """Apply the settings a job's results depend on to any session."""
-    for key, value in JOB_SETTINGS.items():
-        spark.conf.set(key, value)
+    """Apply the settings a job's results depend on to any session.
+
+    It is a job's first call to Spark, so it is also where a session on a Spark Connect
+    server that is not running fails, with one line naming the command that starts it.
+    """
+    try:
+        for key, value in JOB_SETTINGS.items():
+            spark.conf.set(key, value)
+    except Exception as error:
+        if "UNAVAILABLE" in str(error) or "Connection refused" in str(error):
+            raise EngineUnreachableError(
+                "the Spark engine of the spark_default connection does not answer: start it "
+                "with `make engine` (`make engine-status` says where it listens and where "
+                "its log is); the task will be retried"
+            ) from error
+        raise
     return spark
 
 

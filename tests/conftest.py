@@ -45,6 +45,7 @@ from support.services import (
     serve_smtp,
 )
 
+from medallion.engine import connection_engine_port, port_open
 from medallion.local_servers import postgres, redis
 from monitoring.local_stack import LocalStack, StackError
 from monitoring.stack_config import FAST_TIMINGS, Ports
@@ -94,6 +95,12 @@ def airflow_runner(tmp_path_factory) -> AirflowRunner:
     require(
         "AIRFLOW_CONN_SPARK_DEFAULT" in os.environ,
         "DAG runs need the embedded environment (Java, spark_default): run them with `make test`",
+    )
+    engine_port = connection_engine_port(os.environ["AIRFLOW_CONN_SPARK_DEFAULT"])
+    require(
+        engine_port is None or port_open(engine_port),
+        f"spark_default is the warm Spark engine, not running on port {engine_port}: "
+        "start it with `make engine` (make test does)",
     )
     root = tmp_path_factory.mktemp("integration")
     # Metrics go nowhere unless a test points them at its own monitoring stack.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from medallion.bench.measure import child_environment, measure
 from medallion.bench.workspace import SCALES, delivery_dates
+from medallion.engine import CLASSIC_LOCAL_CONNECTION
 from medallion.settings import load_settings
 
 REPEATS = 3
@@ -149,21 +150,8 @@ def _airflow_environment(workspace, home: Path, data_dir: Path) -> dict[str, str
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         }
     )
-    env.setdefault("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps(_LOCAL_SPARK))
+    # Outside make (no engine started): a JVM inside each task.
+    env.setdefault("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps(CLASSIC_LOCAL_CONNECTION))
     for flag in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE"):
         env.pop(flag, None)
     return env
-
-
-# The Makefile's spark_default, for runs outside make: local[2] bound to loopback.
-_LOCAL_SPARK = {
-    "conn_type": "spark",
-    "host": "local[2]",
-    "extra": {
-        "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.host": "127.0.0.1",
-        "spark.sql.shuffle.partitions": "4",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-    },
-}
