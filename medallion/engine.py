@@ -156,14 +156,12 @@ def spark_home() -> Path:
 
 def start(engine: Engine, memory: str | None = None, timeout: float = START_TIMEOUT_SECONDS) -> str:
     """Start the engine unless it runs; wait until it answers a query. Returns a status line."""
-    if engine.pid() is not None and engine.listening():
-        check_answers(engine)
-        return f"Spark engine already running at {engine.url} (pid {engine.pid()})"
     if engine.listening():
-        raise EngineError(
-            f"port {engine.port} is taken by a process this project did not start: stop it, "
-            f"or choose another port with MEDALLION_ENGINE_PORT=<port>"
-        )
+        # One engine per machine: one started from another checkout serves this one too
+        # (jobs name absolute paths). Something else on the port fails the health check.
+        check_answers(engine)
+        owner = f"pid {engine.pid()}" if engine.pid() else "started outside this folder"
+        return f"Spark engine already running at {engine.url} ({owner})"
     engine.home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": "127.0.0.1"}
     if not env.get("JAVA_HOME"):
@@ -214,7 +212,9 @@ def check_answers(engine: Engine) -> None:
     except Exception as error:
         raise EngineError(
             f"the Spark engine at {engine.url} does not answer ({type(error).__name__}: "
-            f"{str(error).splitlines()[0]}); restart it: make engine-stop engine; log: {engine.log}"
+            f"{str(error).splitlines()[0]}); restart it (make engine-stop engine), or if "
+            f"another program holds port {engine.port}, choose another: "
+            f"MEDALLION_ENGINE_PORT=<port>; log: {engine.log}"
         ) from error
     if len(rows) != 1:
         raise EngineError(f"the Spark engine at {engine.url} answered {rows!r} to range(1)")

@@ -73,3 +73,19 @@ def local_session(app_name: str, master: str = "local[2]") -> SparkSession:
     for key, value in {**LOCAL_SETTINGS, **JOB_SETTINGS}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def session_of_connection(app_name: str) -> SparkSession:
+    """A session on the engine the `spark_default` connection names, as Airflow's task
+    gets: the warm engine (spark_connect) when AIRFLOW_CONN_SPARK_DEFAULT says so,
+    otherwise a local session in this process (for the benchmark's stages)."""
+    import json
+    import os
+
+    from pyspark.sql import SparkSession
+
+    connection = json.loads(os.environ.get("AIRFLOW_CONN_SPARK_DEFAULT") or "{}")
+    if connection.get("conn_type") != "spark_connect":
+        return local_session(app_name)
+    url = f"{connection['host']}:{connection.get('port', 15002)}"
+    return SparkSession.builder.remote(url).appName(app_name).getOrCreate()

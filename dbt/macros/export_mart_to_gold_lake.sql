@@ -10,7 +10,8 @@
 #}
 {% macro export_mart_to_gold_lake() %}
 {%- set gold_root = env_var('MEDALLION_DATA_DIR') ~ '/lake/gold/' -%}
-{%- set gold_folder = gold_root ~ ('_candidates/' if var('candidate', false) else '') ~ var('dataset') -%}
+{%- set stage = '_candidates/' if var('candidate', false) else '' -%}
+{%- set gold_folder = gold_root ~ stage ~ var('dataset') -%}
 {%- set parquet_path = gold_folder ~ '/' ~ this.identifier ~ '.parquet' -%}
 copy {{ this }} to '{{ parquet_path | replace("'", "''") }}' (format parquet)
 {% endmacro %}
