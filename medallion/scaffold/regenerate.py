@@ -13,18 +13,25 @@ range), these follow it:
 
 A dbt file is rewritten only while its first line carries dbt_models.GENERATED_MARK; the
 hand-written models of ecommerce, attendance and sensors, and any file whose mark was
-deleted, are never touched. `--check` writes nothing and exits 1 when a file is stale.
+deleted, are never touched. They are checked instead: a staging model's de-duplication
+(`partition by <key> order by <version> desc`) must use its contract's primary key and
+version column, or the gold layer would keep other rows than silver's gate vouched for.
+`--check` writes nothing and exits 1 when a file is stale or a staging model disagrees.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from medallion.contracts import list_tables, load_contract
 from medallion.scaffold.dbt_models import is_generated, model_files
 from medallion.settings import load_settings
+
+# The de-duplication of a staging model, as the project writes it (see staging.sql.tmpl).
+DEDUPLICATION = re.compile(r"partition by (?P<key>[^\n]+?)\s+order by (?P<version>\S+) desc")
 
 
 def generated_dbt_files() -> dict[Path, str]:
@@ -54,6 +61,31 @@ def scaffolded_datasets() -> list[str]:
     )
 
 
+def staging_disagreements() -> list[str]:
+    """Staging models whose de-duplication uses another key or version than the contract."""
+    models = load_settings().dbt_project_dir / "models"
+    found = []
+    for folder in sorted(path for path in models.iterdir() if path.is_dir()):
+        dataset = folder.name
+        if not (load_settings().contracts_dir / dataset).is_dir():
+            continue
+        for table in list_tables(dataset):
+            model = folder / "staging" / f"stg_{dataset}__{table}.sql"
+            match = DEDUPLICATION.search(model.read_text("utf-8")) if model.exists() else None
+            if match is None:
+                continue  # no de-duplication written the usual way: nothing to compare
+            contract = load_contract(dataset, table)
+            key = [name.strip().strip('"') for name in match["key"].split(",")]
+            version = match["version"].strip('"')
+            if key != list(contract.primary_key) or version != contract.version_column:
+                found.append(
+                    f"{_relative(model, load_settings().home)} de-duplicates on {key} by "
+                    f"{version}; data/contracts/{dataset}/{table}.yml says "
+                    f"{list(contract.primary_key)} by {contract.version_column}"
+                )
+    return found
+
+
 def stale(files: dict[Path, str]) -> list[Path]:
     return [path for path, text in files.items() if _read(path) != text]
 
@@ -81,13 +113,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stale: {_relative(path, home)} (its contract changed)")
         if drifted:
             print("run `make contracts` and commit the result")
-        return 1 if drifted or suites_status else 0
+        return 1 if drifted or _report_disagreements() or suites_status else 0
     for path in drifted:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(files[path], encoding="utf-8")
         print(f"written: {_relative(path, home)}")
     print(f"dbt: {len(drifted)} of {len(files)} generated files rewritten from the contracts")
-    return suites_status
+    return 1 if _report_disagreements() or suites_status else 0
+
+
+def _report_disagreements() -> bool:
+    """Print the hand-written staging models a contract change left behind; any found?"""
+    disagreements = staging_disagreements()
+    for disagreement in disagreements:
+        print(f"out of step: {disagreement}: edit the model (it is hand-written)")
+    return bool(disagreements)
 
 
 if __name__ == "__main__":

@@ -186,3 +186,25 @@ def test_a_changed_contract_regenerates_staging_and_lint_catches_drift(tmp_path,
     assert "partition by store_id, visited_at\n" in staging.read_text(encoding="utf-8")
     assert mart.read_text(encoding="utf-8") == own_mart  # without the mark: the user's
     assert regenerate.main(["--check"]) == 0
+
+
+def test_a_hand_written_staging_model_left_behind_by_its_contract_is_reported(home):
+    from medallion.scaffold.regenerate import staging_disagreements
+
+    for relative in ("data/contracts/ecommerce", "dbt/models/ecommerce"):
+        shutil.copytree(REPO / relative, home / relative)
+    assert staging_disagreements() == []
+
+    contract = home / "data" / "contracts" / "ecommerce" / "order_items.yml"
+    text = contract.read_text(encoding="utf-8")
+    assert "primary_key: [order_id, line_number]" in text
+    contract.write_text(
+        text.replace("primary_key: [order_id, line_number]", "primary_key: [order_id]"),
+        encoding="utf-8",
+    )
+
+    assert staging_disagreements() == [
+        "dbt/models/ecommerce/staging/stg_ecommerce__order_items.sql de-duplicates on "
+        "['order_id', 'line_number'] by updated_at; data/contracts/ecommerce/order_items.yml "
+        "says ['order_id'] by updated_at"
+    ]
