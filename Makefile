@@ -61,7 +61,7 @@ else
 DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DATASET)/*/????-??-??)))
 endif
 
-.PHONY: help setup engine engine-stop engine-status demo generate run new-dataset airflow docs monitor monitor-stop env lab-up lab-down break bench \
+.PHONY: help setup engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
@@ -113,6 +113,9 @@ new-dataset: setup ## Draft a contract and a pipeline from your file (NAME, FILE
 	@test -n "$(NAME)" -a -n "$(FILE)" || { echo "usage: make new-dataset NAME=<dataset> FILE=<file.csv|file.jsonl> [TABLE=<table>] [DATE=YYYY-MM-DD]"; exit 2; }
 	medallion new-dataset "$(NAME)" "$(FILE)" $(if $(TABLE),--table "$(TABLE)") $(if $(DATE),--date "$(DATE)")
 
+contracts: setup ## After editing a contract: rewrite what derives from it (GX suites; scaffolded dbt staging, sources, marts)
+	python -m medallion.scaffold.regenerate
+
 airflow: setup engine ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
 	python -m medallion.standalone
 
@@ -160,11 +163,11 @@ bench: setup engine ## Time every stage beside a plain DuckDB floor: SCALE=tiny|
 test: setup engine ## Run the full test suite
 	pytest
 
-lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites in step with the contracts
+lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites and scaffolded dbt files in step with the contracts
 	ruff check .
 	ruff format --check .
 	sqlfluff lint dbt/models dbt/tests dbt/macros
-	python -m medallion.quality.build_suites --check
+	python -m medallion.scaffold.regenerate --check
 
 format: setup ## Fix formatting with ruff
 	ruff format .

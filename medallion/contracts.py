@@ -12,6 +12,18 @@ How the files are read is part of the promise too (`source:`): `format` (csv or 
 or cp1252 for Western European exports) and, for CSV, `delimiter` (default ","). A column
 whose name in the file is not a clean snake_case name keeps the file's name in
 `source_name`; the reader renames it, so everything after landing uses `name`.
+`null_values` lists the texts the source writes for "no value" (`NA`, `NULL`, `-`): the
+refine step reads them as null, like an empty field, in every column.
+
+Two limits protect a delivery from silent loss at the silver gate:
+- `max_quarantine_share` (default 5%): rows that break a rule of the contract;
+- `max_deduplicated_share` (default 10%): rows removed as exact copies (`duplicate_row`)
+  or older versions of a key in the same delivery (`superseded_in_delivery`). Above it
+  the key is probably wrong, or a file was delivered many times over: a wrong key would
+  otherwise drop a quarter of a file with every gate green.
+
+`measure` (optional) names the column gold adds up: the gold gate of a scaffolded
+dataset reconciles its sum with silver, besides the row count.
 """
 
 from __future__ import annotations
@@ -42,6 +54,10 @@ SOURCE_ENCODINGS = {
     "cp1252": "windows-1252",
 }
 SOURCE_DELIMITERS = {",", ";", "\t", "|"}
+DEFAULT_MAX_QUARANTINE_SHARE = 0.05
+# A source that re-sends a few rows or versions stays well below a tenth of a delivery;
+# a wrong key or a file delivered twice does not.
+DEFAULT_MAX_DEDUPLICATED_SHARE = 0.10
 
 
 class ContractError(DataError):
@@ -81,9 +97,12 @@ class Contract:
     version_column: str
     columns: tuple[Column, ...]
     event_time_column: str | None = None
-    max_quarantine_share: float = 0.05
+    max_quarantine_share: float = DEFAULT_MAX_QUARANTINE_SHARE
+    max_deduplicated_share: float = DEFAULT_MAX_DEDUPLICATED_SHARE
     source_encoding: str = "utf-8"
     source_delimiter: str = ","
+    null_values: tuple[str, ...] = ()
+    measure: str | None = None
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -164,24 +183,45 @@ def parse_contract(raw: dict, path: Path | None = None) -> Contract:
         version_column=need("version_column"),
         columns=columns,
         event_time_column=raw.get("event_time_column"),
-        max_quarantine_share=float(raw.get("max_quarantine_share", 0.05)),
+        max_quarantine_share=_share(raw, "max_quarantine_share", where),
+        max_deduplicated_share=_share(raw, "max_deduplicated_share", where),
         source_encoding=str(source.get("encoding", "utf-8")),
         source_delimiter=str(source.get("delimiter", ",")),
+        null_values=tuple(str(value) for value in source.get("null_values") or ()),
+        measure=raw.get("measure"),
         path=path,
     )
     _check_source(contract, where)
     referenced = [*primary_key, contract.version_column]
-    if contract.event_time_column:
-        referenced.append(contract.event_time_column)
+    for optional in (contract.event_time_column, contract.measure):
+        if optional:
+            referenced.append(optional)
     for name in referenced:
         if name not in names:
             raise ContractError(
-                f"{where}: {name!r} is used as a key or version but is not a column"
+                f"{where}: {name!r} is used as a key, version, event time or measure "
+                "but is not a column"
             )
     for name in primary_key:
         if contract.column(name).nullable:
             raise ContractError(f"{where}: key column {name!r} must be declared nullable: false")
+    if contract.measure and not contract.column(contract.measure).is_numeric:
+        raise ContractError(f"{where}: measure {contract.measure!r} must be a numeric column")
     return contract
+
+
+def _share(raw: dict, key: str, where: str) -> float:
+    """A limit given as a share of the delivery's rows: a number from 0 to 1."""
+    defaults = {
+        "max_quarantine_share": DEFAULT_MAX_QUARANTINE_SHARE,
+        "max_deduplicated_share": DEFAULT_MAX_DEDUPLICATED_SHARE,
+    }
+    value = raw.get(key, defaults[key])
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ContractError(
+            f"{where}: {key} must be a share from 0 to 1 (0.1 = 10%), got {value!r}"
+        )
+    return float(value)
 
 
 def _check_source(contract: Contract, where: str) -> None:

@@ -25,7 +25,7 @@ from medallion.quality.contract_suites import (
     silver_expectations,
     silver_reconciliation_expectations,
 )
-from medallion.quality.gold_suites import MARTS, gold_expectations
+from medallion.quality.gold_suites import gold_expectations, marts
 from medallion.quality.project import (
     BATCH_DEFINITION,
     DATA_DOCS_SITE,
@@ -44,23 +44,29 @@ def project_files() -> dict[Path, str]:
     """Every generated file of the GX project: path relative to the project -> content."""
     files: dict[Path, str] = {}
     for dataset in _datasets():
-        for table in list_tables(dataset):
-            contract = load_contract(dataset, table)
-            source = f"data/contracts/{dataset}/{table}.yml"
-            files |= _check_files("bronze", dataset, table, bronze_expectations(contract), source)
-            files |= _check_files("silver", dataset, table, silver_expectations(contract), source)
-            files |= _check_files(
-                "silver_reconciliation",
-                dataset,
-                table,
-                silver_reconciliation_expectations(contract),
-                source,
-            )
-        # A dataset scaffolded by `medallion new-dataset` lists no gold marts yet: its dbt
-        # tests check its gold until someone adds the marts to gold_suites.MARTS.
-        for mart in MARTS.get(dataset, ()):
-            source = "medallion/quality/gold_suites.py"
-            files |= _check_files("gold", dataset, mart.name, gold_expectations(mart), source)
+        files |= dataset_files(dataset)
+    return files
+
+
+def dataset_files(dataset: str) -> dict[Path, str]:
+    """The generated GX files of one dataset: its tables' checks and its gold marts'."""
+    files: dict[Path, str] = {}
+    for table in list_tables(dataset):
+        contract = load_contract(dataset, table)
+        source = f"data/contracts/{dataset}/{table}.yml"
+        files |= _check_files("bronze", dataset, table, bronze_expectations(contract), source)
+        files |= _check_files("silver", dataset, table, silver_expectations(contract), source)
+        files |= _check_files(
+            "silver_reconciliation",
+            dataset,
+            table,
+            silver_reconciliation_expectations(contract),
+            source,
+        )
+    # A dataset scaffolded by `medallion new-dataset` gets its starter marts' checks.
+    for mart in marts(dataset):
+        source = "medallion/quality/gold_suites.py"
+        files |= _check_files("gold", dataset, mart.name, gold_expectations(mart), source)
     return files
 
 
@@ -172,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in orphans:
             print(f"no longer generated: great_expectations/{path}")
         if stale or orphans:
-            print("run `python -m medallion.quality.build_suites` and commit the result")
+            print("run `make contracts` (python -m medallion.scaffold.regenerate) and commit")
         return 1 if stale or orphans else 0
     root = gx_project_dir()
     for path in stale:

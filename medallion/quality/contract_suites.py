@@ -93,7 +93,8 @@ def silver_expectations(contract: Contract) -> list:
 
 
 def silver_reconciliation_expectations(contract: Contract) -> list:
-    """The row accounting of one delivery: nothing lost, and not too much rejected."""
+    """The row accounting of one delivery: nothing lost, not too much rejected, and not
+    too much removed by de-duplication."""
     import great_expectations.expectations as gxe
 
     share = contract.max_quarantine_share
@@ -114,6 +115,18 @@ def silver_reconciliation_expectations(contract: Contract) -> list:
                 f"At most {share:.0%} of the delivery's bronze rows break a contract rule "
                 f"(max_quarantine_share). Rows quarantined as {' or '.join(DEDUPLICATION_REASONS)} "
                 "are expected and do not count."
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="deduplicated_share",
+            min_value=0,
+            max_value=contract.max_deduplicated_share,
+            description=(
+                f"At most {contract.max_deduplicated_share:.0%} of the delivery's bronze rows "
+                f"are removed as exact copies or older versions of a key "
+                f"{list(contract.primary_key)} ({' or '.join(DEDUPLICATION_REASONS)}; "
+                "max_deduplicated_share). More means a wrong primary key or a file "
+                "delivered several times over."
             ),
         ),
     ]

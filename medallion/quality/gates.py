@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
+# Keys shown when de-duplication removed too much (see deduplication_note).
+MAX_EXAMPLE_KEYS = 5
 
 
 def audit_and_publish(layer: str, dataset: str, table: str, ds: str) -> GateResult:
@@ -106,16 +108,15 @@ def validate_silver(dataset: str, table: str, ds: str) -> GateResult:
     # "Not in the future" compares like with like: a timestamp column with the time now,
     # a date column with today's date (GX cannot order a date against a timestamp).
     parameters = {"validation_time": now, "validation_date": now.date()}
+    counts = delivery_counts(contract, ds, silver_rows=len(silver))
     outcomes = [
         run_check(check_name("silver", dataset, table), silver, ds, parameters),
-        run_check(
-            check_name("silver_reconciliation", dataset, table),
-            delivery_counts(contract, ds, silver_rows=len(silver)),
-            ds,
-            {},
-        ),
+        run_check(check_name("silver_reconciliation", dataset, table), counts, ds, {}),
     ]
-    return _finish("silver", dataset, table, ds, outcomes, len(silver), started)
+    notes = []
+    if counts.at[0, "deduplicated_share"] > contract.max_deduplicated_share:
+        notes.append(deduplication_note(contract, ds, counts.to_dict("records")[0]))
+    return _finish("silver", dataset, table, ds, outcomes, len(silver), started, notes)
 
 
 def validate_gold(dataset: str, ds: str) -> GateResult:
@@ -141,7 +142,8 @@ def delivery_counts(contract: Contract, ds: str, silver_rows: int) -> pd.DataFra
     # The bronze the refine job read: the published partition.
     bronze_rows = count_rows("bronze", contract, ds, published=True)
     reasons = read_partition("quarantine", contract, ds, columns=[REJECT_REASON])[REJECT_REASON]
-    rejected_rows = int((~reasons.isin(DEDUPLICATION_REASONS)).sum())
+    deduplicated = reasons.isin(DEDUPLICATION_REASONS)
+    rejected_rows = int((~deduplicated).sum())
     counts = {
         "bronze_rows": bronze_rows,
         "silver_rows": silver_rows,
@@ -149,8 +151,43 @@ def delivery_counts(contract: Contract, ds: str, silver_rows: int) -> pd.DataFra
         "silver_plus_quarantined_rows": silver_rows + len(reasons),
         "rejected_rows": rejected_rows,
         "rejected_share": rejected_rows / bronze_rows if bronze_rows else 0.0,
+        **{f"{reason}_rows": int((reasons == reason).sum()) for reason in DEDUPLICATION_REASONS},
+        "deduplicated_rows": int(deduplicated.sum()),
+        "deduplicated_share": int(deduplicated.sum()) / bronze_rows if bronze_rows else 0.0,
     }
     return pd.DataFrame([counts])
+
+
+def deduplication_note(contract: Contract, ds: str, counts: dict) -> str:
+    """Why de-duplication removed too much: the key, the counts, the keys removed most.
+
+    The keys are read back from the quarantine, where every removed row is kept as
+    delivered: a key repeated thousands of times is a column that is no key at all.
+    """
+    key = list(contract.primary_key)
+    removed = read_partition("quarantine", contract, ds, columns=[*key, REJECT_REASON])
+    removed = removed[removed[REJECT_REASON].isin(DEDUPLICATION_REASONS)]
+    most_removed = removed.groupby(key, dropna=False).size().nlargest(MAX_EXAMPLE_KEYS)
+    examples = ", ".join(
+        f"{_key_text(key, values)} ({rows:,} row{'s' if rows > 1 else ''})"
+        for values, rows in most_removed.items()
+    )
+    by_reason = ", ".join(
+        f"{counts[f'{reason}_rows']:,} {reason}" for reason in DEDUPLICATION_REASONS
+    )
+    return (
+        f"De-duplication on the primary key {key} removed {counts['deduplicated_rows']:,} of "
+        f"{counts['bronze_rows']:,} bronze rows ({counts['deduplicated_share']:.1%}; {by_reason}); "
+        f"the contract allows {contract.max_deduplicated_share:.0%} (max_deduplicated_share). "
+        f"Keys removed most often: {examples}. Is the key right (data/contracts/"
+        f"{contract.dataset}/{contract.table}.yml), or was a file delivered several times?"
+    )
+
+
+def _key_text(key: list[str], values) -> str:
+    """{'order_id': 'o-01'}: pandas groups by one column as a value, by several as a tuple."""
+    values = values if isinstance(values, tuple) else (values,)
+    return str(dict(zip(key, values, strict=True)))
 
 
 def _finish(
@@ -161,6 +198,7 @@ def _finish(
     outcomes: list[CheckOutcome],
     rows: int,
     started: float,
+    notes: list[str] | None = None,
 ) -> GateResult:
     """Combine the checkpoints' outcomes, record them, and fail loudly if any failed."""
     failed_pages = [outcome.data_docs_page for outcome in outcomes if outcome.failures]
@@ -176,6 +214,7 @@ def _finish(
         checks=[outcome.check for outcome in outcomes],
         data_docs=failed_pages or [str(data_docs_index())],
         failures=[failure for outcome in outcomes for failure in outcome.failures],
+        notes=notes or [],
     )
     write_record(result)
     if not result.success:

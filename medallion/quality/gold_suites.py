@@ -17,6 +17,13 @@ suite as the parameters `<figure>_min` and `<figure>_max`:
 | sensors_hourly_readings | Σ reading_count              | current_readings                |
 | sensors_anomalies       | distinct reading_id          | anomalies                       |
 | sensors_device_uptime   | distinct device_id           | current_devices                 |
+
+A dataset scaffolded by `medallion new-dataset` is not listed: its starter marts are
+derived from its contracts (`starter_marts`), one per table, and reconciled the same way:
+Σ row_count = the current versions of the table's keys in silver (`<table>__current_rows`)
+and, when the contract names a `measure`, Σ total_<measure> = the measure's sum over those
+versions (`<table>__<measure>_sum`, ± 1 cent). Replacing a starter mart means listing the
+new marts here.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ class Mart:
     reconcile_by: str
     silver_figure: str
     description: str
+    # Further columns whose sum must equal a silver figure: (column, silver figure).
+    further_sums: tuple[tuple[str, str], ...] = ()
 
 
 MARTS: dict[str, tuple[Mart, ...]] = {
@@ -101,9 +110,34 @@ MARTS: dict[str, tuple[Mart, ...]] = {
 
 
 def marts(dataset: str) -> tuple[Mart, ...]:
-    if dataset not in MARTS:
-        raise KeyError(f"no gold marts are listed for dataset {dataset!r} in {__name__}")
-    return MARTS[dataset]
+    """The gold marts of a dataset: listed above, or the starter marts of a scaffolded one."""
+    return MARTS.get(dataset) or starter_marts(dataset)
+
+
+def starter_marts(dataset: str) -> tuple[Mart, ...]:
+    """The starter mart of each table of a scaffolded dataset, as its contract defines it."""
+    from medallion.contracts import list_tables, load_contract
+    from medallion.scaffold.dbt_models import starter_mart
+
+    found = []
+    for table in list_tables(dataset):
+        contract = load_contract(dataset, table)
+        # Reserved words only change how the SQL quotes a name, not the names themselves.
+        starter = starter_mart(contract, keywords=set())
+        measure = contract.measure
+        found.append(
+            Mart(
+                starter.name,
+                (starter.grain,) if starter.grain else (),
+                "row_count",
+                "sum",
+                f"{table}__current_rows",
+                f"Every key current in silver {table} is counted once: Σ row_count equals "
+                f"the rows of the latest version of each key {list(contract.primary_key)}.",
+                ((f"total_{measure}", f"{table}__{measure}_sum"),) if measure else (),
+            )
+        )
+    return tuple(found)
 
 
 def gold_expectations(mart: Mart) -> list:
@@ -111,7 +145,9 @@ def gold_expectations(mart: Mart) -> list:
     import great_expectations.expectations as gxe
 
     expectations = [gxe.ExpectColumnValuesToNotBeNull(column=name) for name in mart.grain]
-    if len(mart.grain) == 1:
+    if not mart.grain:  # a one-row total
+        expectations.append(gxe.ExpectTableRowCountToEqual(value=1))
+    elif len(mart.grain) == 1:
         expectations.append(gxe.ExpectColumnValuesToBeUnique(column=mart.grain[0]))
     else:
         expectations.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(mart.grain)))
@@ -130,4 +166,13 @@ def gold_expectations(mart: Mart) -> list:
         )
     else:
         raise ValueError(f"{mart.name}: reconcile_by must be 'distinct' or 'sum'")
-    return [*expectations, reconciliation]
+    further = [
+        gxe.ExpectColumnSumToBeBetween(
+            column=column,
+            min_value={"$PARAMETER": f"{figure}_min"},
+            max_value={"$PARAMETER": f"{figure}_max"},
+            description=f"Σ {column} of gold equals {figure} recomputed from silver.",
+        )
+        for column, figure in mart.further_sums
+    ]
+    return [*expectations, reconciliation, *further]

@@ -82,6 +82,8 @@ class GateResult:
     # The Data Docs page of each failed check, or the start page when all passed.
     data_docs: list[str]
     failures: list[FailedExpectation] = field(default_factory=list)
+    # What the gate found out about a failure beyond the expectations (example keys).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -101,6 +103,7 @@ class GateResult:
             f"{self.layer} gate failed for {self.dataset}.{self.table}, delivery {self.ingest_date}: "
             f"{failed} of {self.evaluated} expectations failed.",
             *[f"  - {failure.check}: {failure.describe()}" for failure in self.failures],
+            *[f"  {note}" for note in self.notes],
             "Data Docs of the failed checks:",
             *[f"  {page}" for page in self.data_docs],
             "  (all results: `make docs`; suites in great_expectations/expectations/)",

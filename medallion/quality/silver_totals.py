@@ -5,7 +5,9 @@ whose status changed, an attendance mark corrected) has several rows. The curren
 version of a key is the one with the latest version column of its contract
 (`updated_at`, `recorded_at`), a tie going to the later delivery. These figures are
 computed over every committed silver partition, because dbt builds gold from all of
-them, whatever date the run is for. Each dataset has its own query (`_FIGURES`).
+them, whatever date the run is for. Each dataset has its own query (`_FIGURES`); a
+dataset scaffolded by `medallion new-dataset` gets one query per table built from its
+contract (`starter_figures`), the figures its starter marts reconcile with.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def silver_figures(dataset: str) -> dict[str, int | Decimal]:
     import duckdb
 
     if dataset not in _FIGURES:
-        raise KeyError(f"{__name__} has no silver figures for dataset {dataset!r}")
+        return starter_figures(dataset)
     query, tables = _FIGURES[dataset]
     parameters: dict = {
         table: [str(path) for path in _silver_files(dataset, table)] for table in tables
@@ -149,6 +151,42 @@ def silver_figures(dataset: str) -> dict[str, int | Decimal]:
         cursor = connection.execute(query, parameters)
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def starter_figures(dataset: str) -> dict[str, int | Decimal]:
+    """For each table of a scaffolded dataset: `<table>__current_rows`, the keys' current
+    versions (picked as its dbt staging model picks them: latest version column, then
+    later delivery, then smaller row hash), and `<table>__<measure>_sum`, the sum of the
+    contract's measure over those versions.
+
+    The names come from a contract, so this is pandas, not SQL put together from text.
+    """
+    import duckdb
+
+    from medallion.contracts import list_tables, load_contract
+
+    figures: dict[str, int | Decimal] = {}
+    with duckdb.connect() as connection:
+        for table in list_tables(dataset):
+            contract = load_contract(dataset, table)
+            files = [str(path) for path in _silver_files(dataset, table)]
+            silver = (
+                connection.sql(
+                    "select * from read_parquet($files, hive_partitioning = true)",
+                    params={"files": files},
+                )
+                .to_arrow_table()
+                .to_pandas()  # through arrow: decimals stay Decimal, exact to the cent
+            )
+            current = silver.sort_values(
+                [contract.version_column, "ingest_date", "_row_hash"],
+                ascending=[False, False, True],
+            ).drop_duplicates(subset=list(contract.primary_key), keep="first")
+            figures[f"{table}__current_rows"] = len(current)
+            if contract.measure:
+                values = current[contract.measure].dropna()
+                figures[f"{table}__{contract.measure}_sum"] = Decimal(str(values.sum() or 0))
+    return figures
 
 
 def figure_parameters(figures: dict[str, int | Decimal]) -> dict[str, int | float]:

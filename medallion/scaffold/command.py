@@ -22,7 +22,8 @@ from medallion.contracts import contract_path, parse_contract
 from medallion.scaffold import project_files
 from medallion.scaffold.draft import Draft, contract_yaml, draft_contract
 from medallion.scaffold.infer import snake_case
-from medallion.scaffold.sniff import MAX_BYTES, RefusedFile, sample_file
+from medallion.scaffold.sniff import MAX_BYTES, SAMPLE_RECORDS, RefusedFile, sample_file
+from medallion.settings import load_settings
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -43,6 +44,7 @@ def new_dataset(
     table: str | None = None,
     ds: str | None = None,
     max_bytes: int = MAX_BYTES,
+    sample_records: int = SAMPLE_RECORDS,
 ) -> Scaffolded:
     """Draft and scaffold; raise RefusedFile (nothing written) when the file won't do."""
     table = table or snake_case(file.stem)
@@ -53,15 +55,23 @@ def new_dataset(
                 f"{label} {value!r}: use lower-case letters, digits and _ (a DAG, dbt models "
                 f"and folders are named after it), for example {snake_case(value)!r}."
             )
-    if name == "ecommerce" or contract_path(name, table).exists():
+    if contract_path(name, table).exists():
         raise RefusedFile(
             f"{contract_path(name, table)} exists already: choose another --table or dataset "
             f"name, or delete that contract to draft it again."
         )
+    hand_written = project_files.hand_written_files(name)
+    if hand_written:
+        home = load_settings().home
+        raise RefusedFile(
+            f"dataset {name!r} exists and was not made by this command: "
+            f"{', '.join(_relative(path, home) for path in hand_written)}. Scaffolding would "
+            f"overwrite them; choose another dataset name."
+        )
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", ds):
         raise RefusedFile(f"--date {ds!r}: give the delivery date as YYYY-MM-DD.")
 
-    draft = draft_contract(name, table, sample_file(file, max_bytes))
+    draft = draft_contract(name, table, sample_file(file, max_bytes, sample_records))
     text = contract_yaml(draft)
     contract = parse_contract(yaml.safe_load(text))  # the draft must load as it is written
     contract_file = project_files.write_contract(name, table, text)
@@ -81,7 +91,8 @@ def report(result: Scaffolded, home: Path) -> str:
     lines = [
         f"{sample.path.name}: {sample.source_format}, {sample.encoding}"
         + (f", {sample.delimiter_name}-separated" if sample.source_format == "csv" else "")
-        + f", {len(sample.columns)} columns, {len(sample.records):,} records sampled",
+        + f", {len(sample.columns)} columns, {sample.total_records:,} records"
+        + ("" if sample.is_complete else f" ({len(sample.records):,} sampled uniformly)"),
         "",
         f"  {'column':<24} {'type':<14} {'null?':<6} notes",
     ]
@@ -95,6 +106,10 @@ def report(result: Scaffolded, home: Path) -> str:
             notes.append(f"values {column.accepted_values}")
         if column.min is not None:
             notes.append(f"range {column.min}..{column.max}")
+        if column.null_tokens:
+            notes.append(f"null as {', '.join(map(repr, column.null_tokens))}")
+        if column.name == draft.measure:
+            notes.append("measure")
         nullable = "yes" if column.nullable else "no"
         lines.append(f"  {column.name:<24} {column.type:<14} {nullable:<6} {'; '.join(notes)}")
     lines += ["", "Confirm in the contract before the first run:"]
@@ -119,8 +134,6 @@ def _relative(path: Path, home: Path) -> str:
 
 def run(name: str, file: Path, table: str | None, ds: str | None) -> int:
     """The CLI entry: print the report, or the refusal and exit code 2."""
-    from medallion.settings import load_settings
-
     if not file.is_file():
         print(f"cannot scaffold: {file} is not a file")
         return 2

@@ -10,12 +10,17 @@
 The starter mart counts rows per day of the event-time column or the first date column
 (`agg_<dataset>__<table>_daily`), else per value of a small category column
 (`agg_<dataset>__<table>_by_<column>`), else in total (`agg_<dataset>__<table>_total`),
-and sums the first numeric column. Model names are unique across the dbt project, so they
+and sums the contract's `measure` (`total_<measure>`), if it names one. The gold gate
+reconciles both with silver (medallion.quality.gold_suites.starter_marts). Model names are unique across the dbt project, so they
 carry the dataset's name. It is a place to start: the user replaces it with the marts the
 dataset is for.
 
 The dataset's folders also need their materializations in `dbt_project.yml` (set per
 folder, never per file): `register_in_project` adds them.
+
+Each file starts with GENERATED_MARK: `make contracts` rewrites it from the contracts (a
+changed key reaches the staging model's de-duplication), and `make lint` fails while it
+differs. Deleting that first line makes a file hand-written: never rewritten again.
 """
 
 from __future__ import annotations
@@ -30,6 +35,15 @@ import yaml
 from medallion.contracts import Contract
 
 TEMPLATES = Path(__file__).parent / "templates"
+GENERATED_MARK = "Generated from the contracts by `make contracts`"
+
+
+def is_generated(path: Path) -> bool:
+    """Whether a file was written from the contracts and may be rewritten from them."""
+    with path.open(encoding="utf-8") as file:
+        return GENERATED_MARK in file.readline()
+
+
 INDENT = " " * 8
 
 
@@ -54,30 +68,33 @@ def model_files(contracts: list[Contract], keywords: set[str]) -> dict[Path, str
         staging / f"_{dataset}__models.yml": _dump(_staging_models(contracts, keywords)),
     }
     for contract in contracts:
-        files[staging / f"stg_{dataset}__{contract.table}.sql"] = _staging_sql(contract, keywords)
+        files[staging / f"stg_{dataset}__{contract.table}.sql"] = _sql_header(
+            "edit the contract, not this file"
+        ) + _staging_sql(contract, keywords)
         mart = starter_mart(contract, keywords)
-        files[marts / f"{mart.name}.sql"] = _render(
+        files[marts / f"{mart.name}.sql"] = _sql_header(
+            "delete this line to make the mart yours"
+        ) + _render(
             "mart.sql.tmpl",
             dataset=dataset,
             table=contract.table,
             select_columns=",\n".join(INDENT + line for line in mart.select_columns),
             group_by=mart.group_by,
         )
-        files[marts / f"{mart.name}.yml"] = _dump(_mart_models(mart))
+        files[marts / f"{mart.name}.yml"] = _dump(
+            _mart_models(mart), "delete this line to make the mart yours"
+        )
     return files
 
 
 def starter_mart(contract: Contract, keywords: set[str]) -> Mart:
-    """Rows per day, per category, or in total; plus the sum of the first measure."""
+    """Rows per day, per category, or in total; plus the sum of the contract's measure."""
 
     def quote(name: str) -> str:
         return f'"{name}"' if name in keywords else name
 
-    measures = [
-        f"sum({quote(column.name)}) as total_{column.name}"
-        for column in contract.columns
-        if column.is_numeric and column.name not in contract.primary_key
-    ][:1]
+    measure = contract.measure
+    measures = [f"sum({quote(measure)}) as total_{measure}"] if measure else []
     category = next(
         (
             column.name
@@ -124,8 +141,11 @@ def _staging_sql(contract: Contract, keywords: set[str]) -> str:
     columns = [quote(name) for name in contract.column_names]
     if len(contract.primary_key) > 1:
         # One column holding the whole key, so dbt's unique test can check it.
-        parts = ", ".join(f"cast({quote(name)} as varchar)" for name in contract.primary_key)
-        columns.append(f"concat_ws('|', {parts}) as {contract.table}_key")
+        # One argument per line: a long key stays within sqlfluff's line length.
+        parts = "".join(
+            f",\n{INDENT}    cast({quote(name)} as varchar)" for name in contract.primary_key
+        )
+        columns.append(f"concat_ws(\n{INDENT}    '|'{parts}\n{INDENT}) as {contract.table}_key")
     return _render(
         "staging.sql.tmpl",
         dataset=contract.dataset,
@@ -216,8 +236,12 @@ def _render(template: str, **values: str) -> str:
     return Template((TEMPLATES / template).read_text(encoding="utf-8")).substitute(values)
 
 
-def _dump(document: dict) -> str:
-    header = "# Scaffolded by `medallion new-dataset`; edit freely.\n"
+def _sql_header(advice: str) -> str:
+    return f"-- {GENERATED_MARK}: {advice}.\n"
+
+
+def _dump(document: dict, advice: str = "edit the contracts, not this file") -> str:
+    header = f"# {GENERATED_MARK}: {advice}.\n"
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 

@@ -4,6 +4,12 @@ The draft is a normal contract (it loads with medallion.contracts.load_contract)
 every guess the user must confirm is written next to it as a `# CONFIRM:` or `# TODO:`
 comment and listed in `Draft.checklist`.
 
+The primary key decides what de-duplication removes, so it is never a guess from the
+sample alone: candidates unique in the sample (fewest columns first, identifier-like
+names first, then left to right) are checked on every record of the file, and the
+checklist says why the chosen one won. The measure of the starter mart is the first
+decimal column that is not part of the key and not named like an id or a year.
+
 Column names become snake_case; a column whose name in the file differs keeps it in
 `source_name`, and the landing reader renames it on read. So bronze, silver, the gates
 and dbt all use the clean name, while the landing files stay exactly as delivered.
@@ -13,18 +19,27 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from medallion.scaffold.infer import ColumnGuess, contract_names, guess_column
-from medallion.scaffold.sniff import FileSample
+from medallion.contracts import DEFAULT_MAX_DEDUPLICATED_SHARE
+from medallion.scaffold.infer import NULL_TOKENS, ColumnGuess, contract_names, guess_column
+from medallion.scaffold.sniff import FileSample, iter_records
 
-KEY_HINTS = ("id", "key", "code", "nr", "no", "number")
+KEY_HINTS = ("id", "key", "code", "nr", "no", "num", "number", "uuid", "guid")
 VERSION_HINTS = ("updated", "modified", "changed", "version", "recorded", "loaded")
 KEY_TYPES = {"string", "integer", "long", "date", "timestamp"}
-# Combinations of up to three columns are tried as a key, among the first columns only,
-# so the search stays quick on wide files.
+# Combinations of up to three columns are tried as a key, among the first 20 candidates
+# only, so the search stays quick on wide files.
 MAX_KEY_COLUMNS = 3
-MAX_COMBINATION_CANDIDATES = 12
+MAX_COMBINATION_CANDIDATES = 20
+# Keys unique in the sample are checked on every record of the file, this many per pass
+# over the file, for at most this many passes.
+MAX_VERIFIED_KEYS = 5
+MAX_VERIFICATION_PASSES = 4
+# Columns that count or say when, never a measure worth adding up.
+NOT_MEASURE_HINTS = ("year", "month", "day", "hour", "minute")
 
 
 @dataclass
@@ -37,23 +52,42 @@ class Draft:
     columns: list[ColumnGuess]
     primary_key: list[str]
     key_found: bool
+    key_reason: str
     version_column: str
     version_found: bool
     event_time_column: str | None
+    measure: str | None
+
+    @property
+    def null_values(self) -> list[str]:
+        """The null tokens found in any column, in NULL_TOKENS order."""
+        found = {token for column in self.columns for token in column.null_tokens}
+        return [token for token in NULL_TOKENS if token in found]
 
     @property
     def checklist(self) -> list[str]:
         items = []
         if self.key_found:
             items.append(
-                f"primary key {self.primary_key}: unique and never empty in the "
-                f"{len(self.sample.records):,} sampled records; is it unique in every delivery?"
+                f"primary key {self.primary_key}: {self.key_reason}. Is it unique in every "
+                f"delivery? Rows sharing a key are removed as copies or older versions; more "
+                f"than {DEFAULT_MAX_DEDUPLICATED_SHARE:.0%} of a delivery fails the silver gate."
             )
         else:
             items.append(
-                f"TODO primary key: no column or pair of columns is unique in the sample, so "
-                f"the key is every always-filled column {self.primary_key} (only exact "
-                f"duplicates are removed). Name the real key, or add an id column to the export."
+                f"TODO primary key: {self.key_reason}, so the key is every always-filled "
+                f"column {self.primary_key} (only exact duplicates are removed). Name the "
+                f"real key, or add an id column to the export."
+            )
+        if self.null_values:
+            items.append(
+                f"null tokens {self.null_values} (source.null_values) are read as null in "
+                f"every column; the columns holding them are listed below"
+            )
+        if self.measure:
+            items.append(
+                f"measure {self.measure!r}: the starter mart adds it up per day and the gold "
+                f"gate reconciles that sum with silver; is it an amount worth adding up?"
             )
         if not self.version_found:
             items.append(
@@ -78,7 +112,7 @@ def draft_contract(dataset: str, table: str, sample: FileSample) -> Draft:
         )
         for source_name, name in zip(sample.columns, names, strict=True)
     ]
-    key = find_key(columns, sample)
+    key, key_reason = find_key(columns, sample)
     key_found = key is not None
     if key is None:
         key = [column.name for column in columns if not column.nullable] or [columns[0].name]
@@ -87,7 +121,7 @@ def draft_contract(dataset: str, table: str, sample: FileSample) -> Draft:
             column.nullable = False
             # A key is an identifier: neither a category nor a quantity with a range.
             column.accepted_values = column.min = column.max = None
-            column.confirm = []
+            column.confirm = [note for note in column.confirm if note.startswith("read as")]
     version = _version_column(columns)
     return Draft(
         dataset=dataset,
@@ -96,34 +130,111 @@ def draft_contract(dataset: str, table: str, sample: FileSample) -> Draft:
         columns=columns,
         primary_key=key,
         key_found=key_found,
+        key_reason=key_reason,
         version_column=version or key[0],
         version_found=version is not None,
         event_time_column=_event_time_column(columns, version),
+        measure=_measure(columns, key),
     )
 
 
-def find_key(columns: list[ColumnGuess], sample: FileSample) -> list[str] | None:
-    """The smallest set of columns that is filled and unique in every sampled record."""
-    records = len(sample.records)
-    candidates = [c for c in columns if not c.nullable and c.type in KEY_TYPES and records]
-    # Columns named like identifiers first, then left to right as in the file.
-    candidates.sort(key=lambda c: not c.name.endswith(KEY_HINTS))
+def find_key(columns: list[ColumnGuess], sample: FileSample) -> tuple[list[str] | None, str]:
+    """The best key filled and unique in every record of the file, and why it was chosen.
+
+    Candidates are the combinations unique in the sample: fewest columns first, then
+    identifier-like names first, then left to right as in the file. When the sample is
+    not the whole file they are checked on every record, MAX_VERIFIED_KEYS per pass over
+    the file; the first that holds wins.
+    """
+    candidates = [c for c in columns if not c.nullable and c.type in KEY_TYPES]
+    candidates.sort(key=lambda c: not _named_like_identifier(c.name))
+    unique_in_sample = (key for key in _combinations(candidates) if _unique(key, sample))
+    records = f"all {sample.total_records:,} records of the file"
+    sample_only: list[tuple[ColumnGuess, ...]] = []
+    for _ in range(MAX_VERIFICATION_PASSES):
+        batch = list(itertools.islice(unique_in_sample, MAX_VERIFIED_KEYS))
+        if not batch:
+            break
+        verified = batch if sample.is_complete else _verified(batch, sample)
+        if verified:
+            chosen = verified[0]
+            sample_only += batch[: batch.index(chosen)]
+            return _names(chosen), _why_key(chosen, sample_only, records)
+        sample_only += batch
+    if sample_only:
+        tried = ", ".join(str(_names(key)) for key in sample_only)
+        return None, f"{tried} were unique in the sample, but none in {records}"
+    return None, f"no column or combination of up to {MAX_KEY_COLUMNS} is unique in {records}"
+
+
+def _combinations(candidates: list[ColumnGuess]) -> Iterator[tuple[ColumnGuess, ...]]:
+    """One column, then pairs, then triples (of the first MAX_COMBINATION_CANDIDATES)."""
     for size in range(1, MAX_KEY_COLUMNS + 1):
         pool = candidates if size == 1 else candidates[:MAX_COMBINATION_CANDIDATES]
-        for combination in itertools.combinations(pool, size):
-            if _unique(combination, sample):
-                return [column.name for column in combination]
-    return None
+        yield from itertools.combinations(pool, size)
+
+
+def _why_key(chosen: tuple[ColumnGuess, ...], sample_only: list, records: str) -> str:
+    why = f"filled and unique in {records}"
+    if any(_named_like_identifier(column.name) for column in chosen):
+        why += ", named like an identifier"
+    if sample_only:
+        why += f" ({', '.join(str(_names(key)) for key in sample_only)}: sample only)"
+    return why
+
+
+def _names(columns: tuple[ColumnGuess, ...]) -> list[str]:
+    return [column.name for column in columns]
+
+
+def _named_like_identifier(name: str) -> bool:
+    """`order_id`, `id`, `beleg_nr`, `iso_code`: the last word is a key word."""
+    return name.split("_")[-1] in KEY_HINTS
 
 
 def _unique(columns: tuple[ColumnGuess, ...], sample: FileSample) -> bool:
-    if len(columns) == 1 and columns[0].distinct != len(sample.records):
+    """Unique in the sample; stops at the first repeat (most combinations repeat early)."""
+    combinations = math.prod(column.distinct for column in columns)
+    if not sample.records or combinations < len(sample.records):
         return False
-    seen = {
-        tuple((record.get(column.source_name) or "").strip() for column in columns)
-        for record in sample.records
-    }
-    return len(seen) == len(sample.records)
+    seen = set()
+    for record in sample.records:
+        value = _key_value(record, columns)
+        if value in seen:
+            return False
+        seen.add(value)
+    return True
+
+
+def _key_value(record: dict, columns: tuple[ColumnGuess, ...]) -> tuple[str, ...]:
+    return tuple((record.get(column.source_name) or "").strip() for column in columns)
+
+
+def _verified(keys: list[tuple[ColumnGuess, ...]], sample: FileSample) -> list:
+    """The keys filled and unique in every record of the file, in the order given."""
+    seen: list[set] = [set() for _ in keys]
+    holds = [True] * len(keys)
+    for record in iter_records(sample):
+        for index, key in enumerate(keys):
+            if holds[index]:
+                value = _key_value(record, key)
+                empty = any(part in ("", *NULL_TOKENS) for part in value)
+                holds[index] = not empty and value not in seen[index]
+                seen[index].add(value)
+    return [key for key, held in zip(keys, holds, strict=True) if held]
+
+
+def _measure(columns: list[ColumnGuess], key: list[str]) -> str | None:
+    """The first decimal column that is no key, no id and no year: an amount to add up."""
+    for column in columns:
+        if (
+            column.type.startswith("decimal")
+            and column.name not in key
+            and not _named_like_identifier(column.name)
+            and not set(column.name.split("_")) & set(NOT_MEASURE_HINTS)
+        ):
+            return column.name
+    return None
 
 
 def _version_column(columns: list[ColumnGuess]) -> str | None:
@@ -153,7 +264,7 @@ def _event_time_column(columns: list[ColumnGuess], version: str | None) -> str |
 def contract_yaml(draft: Draft) -> str:
     """The contract file's text, with the guesses to confirm as comments."""
     sample = draft.sample
-    key_note = "CONFIRM: unique in the sample" if draft.key_found else "TODO: no key found"
+    key_note = "CONFIRM: unique in the whole file" if draft.key_found else "TODO: no key found"
     version_note = "" if draft.version_found else "  # TODO: stand-in, see the checklist"
     lines = [
         f"# Data contract drafted by `medallion new-dataset` from {sample.path.name}.",
@@ -170,11 +281,19 @@ def contract_yaml(draft: Draft) -> str:
     ]
     if sample.source_format == "csv":
         lines.append(f"  delimiter: {_scalar(sample.delimiter)}  # {sample.delimiter_name}")
+    if draft.null_values:
+        lines.append(f"  null_values: {_scalar(draft.null_values)}  # CONFIRM: read as null")
     lines.append(f"primary_key: {_scalar(draft.primary_key)}  # {key_note}")
     lines.append(f"version_column: {draft.version_column}{version_note}")
     if draft.event_time_column:
         lines.append(f"event_time_column: {draft.event_time_column}")
-    lines.append("max_quarantine_share: 0.05")
+    if draft.measure:
+        lines.append(f"measure: {draft.measure}  # CONFIRM: the amount gold adds up")
+    lines.append("max_quarantine_share: 0.05  # rows breaking a rule of this contract")
+    lines.append(
+        f"max_deduplicated_share: {DEFAULT_MAX_DEDUPLICATED_SHARE}  "
+        "# rows removed as copies or older versions of a key"
+    )
     lines.append("columns:")
     for column in draft.columns:
         lines.extend(_column_lines(column))

@@ -2,7 +2,12 @@
 
 Every inference is a guess from a sample, so each one the user must check is recorded in
 `ColumnGuess.confirm`. Types are chosen so that the refine step's casts accept every
-sampled value (trimmed, empty = null), and only when a cast would lose nothing:
+sampled value (trimmed; empty or a null token = null), and only when a cast would lose
+nothing. Null tokens are the texts exports write for "no value": `NA` (R), `N/A`, `NULL`,
+`null`, `None` (Python), `-`. A column holding them is nullable, they do not make a
+numeric column text, and the draft contract lists the ones found (`source.null_values`)
+so the refine step reads them as null too.
+
 
 | type          | when every non-empty value ...                                     |
 |---------------|--------------------------------------------------------------------|
@@ -38,6 +43,7 @@ INT64 = 2**63 - 1
 MAX_ACCEPTED_VALUES = 12
 MAX_ACCEPTED_LENGTH = 40
 SQL_RESERVED = {"select", "from", "where", "group", "order", "by", "table", "date", "user"}
+NULL_TOKENS = ("NA", "N/A", "NULL", "null", "None", "-")
 
 
 @dataclass
@@ -53,6 +59,8 @@ class ColumnGuess:
     min: Decimal | None = None
     max: Decimal | None = None
     nested: bool = False
+    # Null tokens found in the column and how often: {"NA": 120}.
+    null_tokens: dict[str, int] = field(default_factory=dict)
     confirm: list[str] = field(default_factory=list)
 
     @property
@@ -88,7 +96,8 @@ def guess_column(
 ) -> ColumnGuess:
     """Type, nullability, accepted values and range of one column from its sampled values."""
     cleaned = [value.strip() if value is not None else "" for value in values]
-    present = [value for value in cleaned if value]
+    tokens = [value for value in cleaned if value in NULL_TOKENS]
+    present = [value for value in cleaned if value and value not in NULL_TOKENS]
     guess = ColumnGuess(
         source_name=source_name,
         name=name,
@@ -96,7 +105,11 @@ def guess_column(
         nullable=len(present) < len(cleaned) or not present,
         distinct=len(set(present)),
         nested=nested,
+        null_tokens={token: tokens.count(token) for token in NULL_TOKENS if token in tokens},
     )
+    if guess.null_tokens:
+        found = ", ".join(f"{token!r} ({count:,}x)" for token, count in guess.null_tokens.items())
+        guess.confirm.append(f"read as null: {found} in the sample; or are they values?")
     if nested:
         guess.confirm.append("holds JSON objects or lists, kept as JSON text")
     elif not present:

@@ -13,9 +13,18 @@ from pathlib import Path
 from string import Template
 
 from medallion.contracts import Contract, list_tables, load_contract
-from medallion.scaffold.dbt_models import TEMPLATES, model_files, register_in_project
+from medallion.scaffold.dbt_models import (
+    GENERATED_MARK,
+    TEMPLATES,
+    is_generated,
+    model_files,
+    register_in_project,
+)
 from medallion.settings import load_settings
 from spark.landing import FILE_SUFFIXES
+
+# The first lines of a contract or DAG the scaffolder wrote say so.
+SCAFFOLDER_MARK = "by `medallion new-dataset`"
 
 
 def copy_to_landing(file: Path, dataset: str, contract: Contract, ds: str) -> Path:
@@ -35,32 +44,14 @@ def write_contract(dataset: str, table: str, text: str) -> Path:
 
 
 def write_suites(dataset: str) -> list[Path]:
-    """The bronze, silver and reconciliation checks of every table of the dataset.
-
-    The same files `python -m medallion.quality.build_suites` writes for these tables,
-    written for this dataset only (it has no gold gate, see the DAG's doc).
-    """
+    """The bronze, silver, reconciliation and gold checks of the dataset: the same files
+    `make contracts` (medallion.quality.build_suites) writes, for this dataset only."""
     # Imported here: Great Expectations takes seconds to import.
-    from medallion.quality import build_suites
-    from medallion.quality.contract_suites import (
-        bronze_expectations,
-        silver_expectations,
-        silver_reconciliation_expectations,
-    )
+    from medallion.quality.build_suites import dataset_files
     from medallion.quality.project import gx_project_dir
 
-    files: dict[Path, str] = {}
-    for table in list_tables(dataset):
-        contract = load_contract(dataset, table)
-        source = f"data/contracts/{dataset}/{table}.yml"
-        checks = {
-            "bronze": bronze_expectations(contract),
-            "silver": silver_expectations(contract),
-            "silver_reconciliation": silver_reconciliation_expectations(contract),
-        }
-        for check, expectations in checks.items():
-            files |= build_suites._check_files(check, dataset, table, expectations, source)
     root = gx_project_dir()
+    files = dataset_files(dataset)
     for path, content in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(content, encoding="utf-8")
@@ -68,17 +59,16 @@ def write_suites(dataset: str) -> list[Path]:
 
 
 def write_dbt_models(dataset: str) -> list[Path]:
-    """The dataset's dbt sources and model YAML (all tables) and the new table's SQL.
+    """The dataset's dbt sources, staging models and starter marts (all tables).
 
-    SQL files that exist already (of tables scaffolded earlier) are left alone: the user
-    may have edited them.
+    A file that exists without dbt_models.GENERATED_MARK is the user's: it is left alone.
     """
     contracts = [load_contract(dataset, table) for table in list_tables(dataset)]
     project = load_settings().dbt_project_dir
     written = []
     for relative, content in model_files(contracts, duckdb_keywords()).items():
         path = project / relative
-        if path.suffix == ".sql" and path.exists():
+        if path.exists() and not is_generated(path):
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
@@ -90,6 +80,30 @@ def write_dbt_models(dataset: str) -> list[Path]:
         project_yml.write_text(updated, encoding="utf-8")
         written.append(project_yml)
     return written
+
+
+def hand_written_files(dataset: str) -> list[Path]:
+    """Files of a dataset that new-dataset would rewrite but the scaffolder did not make.
+
+    The scaffolder's contracts, DAG and dbt files say so in their first lines. Anything
+    else there was written by hand (the attendance DAG with its gold gate, its dbt YAML
+    with unit tests) and must never be overwritten. A user's own marts are not listed:
+    new-dataset leaves them alone.
+    """
+    settings = load_settings()
+    staging = settings.dbt_project_dir / "models" / dataset / "staging"
+    rewritten = [
+        *sorted((settings.contracts_dir / dataset).glob("*.yml")),
+        settings.home / "airflow" / "dags" / f"{dataset}_daily.py",
+        *sorted(staging.glob(f"_{dataset}__*.yml")),
+    ]
+    return [path for path in rewritten if path.is_file() and not _made_by_scaffolder(path)]
+
+
+def _made_by_scaffolder(path: Path) -> bool:
+    with path.open(encoding="utf-8") as file:
+        head = "".join(file.readline() for _ in range(5))
+    return SCAFFOLDER_MARK in head or GENERATED_MARK in head
 
 
 def write_dag(dataset: str, source_file: str, ds: str) -> Path:

@@ -7,28 +7,34 @@ than guess when it cannot tell:
 | refusal                 | when                                                         |
 |-------------------------|--------------------------------------------------------------|
 | too large               | over `max_bytes` (100 MB): the lab's laptops and the sample   |
-| empty                   | 0 bytes or blank lines only                                   |
+| empty                   | 0 bytes, blank lines only, or a header without records        |
 | binary                  | NUL or other control bytes: not a text export                 |
 | unknown encoding        | neither UTF-8 nor a Western European 8-bit encoding           |
 | unknown delimiter       | no single one of , ; tab | splits every line the same way     |
 | no header               | the first line holds numbers, dates or empty names            |
 
-The result is a `FileSample`: how to read the file and its first records as strings,
-exactly as Spark's all-string bronze reader would see them.
+The result is a `FileSample`: how to read the file, and records as strings, exactly as
+Spark's all-string bronze reader would see them. The sample spans the whole file: every
+record of a file with up to SAMPLE_RECORDS of them, else a uniform random sample (a fixed
+seed, so the same file drafts the same contract). A file sorted by date or by id is then
+seen from its first record to its last, not by its first pages. `iter_records` reads
+every record again, for the checks a sample cannot settle (is a key unique?).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
+import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BYTES = 100 * 1024 * 1024
-SAMPLE_RECORDS = 10_000
+SAMPLE_RECORDS = 100_000
+SAMPLE_SEED = 20261120
 # The delimiter is decided on the first records of the first megabyte.
 HEAD_CHARS = 1 << 20
 HEAD_RECORDS = 200
@@ -47,7 +53,7 @@ class RefusedFile(Exception):
 
 @dataclass(frozen=True)
 class FileSample:
-    """How to read a file, and its first records as {column name in the file: text}."""
+    """How to read a file, and a sample of its records as {column name in the file: text}."""
 
     path: Path
     source_format: str  # csv or jsonl
@@ -55,15 +61,23 @@ class FileSample:
     delimiter: str  # "," for JSON lines (unused)
     columns: tuple[str, ...]  # names as written in the file
     records: tuple[dict[str, str | None], ...]
+    total_records: int  # records in the whole file; len(records) when all are sampled
     nested_columns: frozenset[str] = frozenset()  # JSON keys holding objects or lists
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the sample holds every record of the file."""
+        return len(self.records) == self.total_records
 
     @property
     def delimiter_name(self) -> str:
         return DELIMITERS[self.delimiter]
 
 
-def sample_file(path: Path, max_bytes: int = MAX_BYTES) -> FileSample:
-    """Decide how to read `path` and return its first records; raise RefusedFile if unsure."""
+def sample_file(
+    path: Path, max_bytes: int = MAX_BYTES, sample_records: int = SAMPLE_RECORDS
+) -> FileSample:
+    """Decide how to read `path` and sample its records; raise RefusedFile if unsure."""
     size = path.stat().st_size
     if size > max_bytes:
         raise RefusedFile(
@@ -89,8 +103,39 @@ def sample_file(path: Path, max_bytes: int = MAX_BYTES) -> FileSample:
     encoding = detect_encoding(path, raw)
     text = raw.decode(encoding)
     if _looks_like_json_lines(path, text):
-        return _sample_json_lines(path, text, encoding)
-    return _sample_csv(path, text, encoding)
+        return _sample_json_lines(path, text, encoding, sample_records)
+    delimiter = detect_delimiter(path, text)
+    header = _csv_header(path, text, delimiter)
+    records, total = _uniform_sample(_csv_records(text, delimiter, header), sample_records)
+    if not total:
+        raise RefusedFile(
+            f"{path} has a header line but no records: there is nothing to draft types, "
+            f"keys or ranges from. Export the data again, with its rows."
+        )
+    return FileSample(path, "csv", encoding, delimiter, tuple(header), records, total)
+
+
+def iter_records(sample: FileSample) -> Iterator[dict[str, str | None]]:
+    """Every record of the sampled file, read again in file order."""
+    text = sample.path.read_bytes().decode(sample.encoding)
+    if sample.source_format == "jsonl":
+        return (record for record, _ in _json_records(sample.path, text))
+    header = _csv_header(sample.path, text, sample.delimiter)
+    return _csv_records(text, sample.delimiter, header)
+
+
+def _uniform_sample(records: Iterator[dict], size: int) -> tuple[tuple[dict, ...], int]:
+    """Every record when there are at most `size`, else a uniform random sample of that
+    many (reservoir sampling: one pass, any file length), in file order; and the count."""
+    generator = random.Random(SAMPLE_SEED)
+    reservoir: list[tuple[int, dict]] = []
+    total = 0
+    for total, record in enumerate(records, start=1):
+        if total <= size:
+            reservoir.append((total, record))
+        elif (slot := generator.randrange(total)) < size:
+            reservoir[slot] = (total, record)
+    return tuple(record for _, record in sorted(reservoir, key=lambda item: item[0])), total
 
 
 def detect_encoding(path: Path, raw: bytes) -> str:
@@ -129,13 +174,29 @@ def _looks_like_json_lines(path: Path, text: str) -> bool:
     return path.suffix.lower() not in CSV_SUFFIXES and text.lstrip().startswith("{")
 
 
-def _sample_json_lines(path: Path, text: str, encoding: str) -> FileSample:
+def _sample_json_lines(path: Path, text: str, encoding: str, size: int) -> FileSample:
     """Top-level keys in order of first appearance; nested values kept as JSON text."""
     columns: dict[str, None] = {}
     nested: set[str] = set()
-    records = []
+
+    def records() -> Iterator[dict]:
+        for record, item in _json_records(path, text):
+            for key, value in item.items():
+                columns.setdefault(key)
+                if isinstance(value, dict | list):
+                    nested.add(key)
+            yield record
+
+    sample, total = _uniform_sample(records(), size)
+    return FileSample(
+        path, "jsonl", encoding, ",", tuple(columns), sample, total, frozenset(nested)
+    )
+
+
+def _json_records(path: Path, text: str) -> Iterator[tuple[dict, dict]]:
+    """(record as text values, the parsed object) for each non-blank line."""
     lines = (line for line in text.splitlines() if line.strip())
-    for number, line in enumerate(itertools.islice(lines, SAMPLE_RECORDS), start=1):
+    for number, line in enumerate(lines, start=1):
         try:
             item = json.loads(line)
         except json.JSONDecodeError as error:
@@ -145,16 +206,7 @@ def _sample_json_lines(path: Path, text: str, encoding: str) -> FileSample:
             ) from error
         if not isinstance(item, dict):
             raise RefusedFile(f"{path} line {number} is not a JSON object: one object per line.")
-        record = {}
-        for key, value in item.items():
-            columns.setdefault(key)
-            if isinstance(value, dict | list):
-                nested.add(key)
-            record[key] = _json_text(value)
-        records.append(record)
-    return FileSample(
-        path, "jsonl", encoding, ",", tuple(columns), tuple(records), frozenset(nested)
-    )
+        yield {key: _json_text(value) for key, value in item.items()}, item
 
 
 def _json_text(value) -> str | None:
@@ -168,17 +220,25 @@ def _json_text(value) -> str | None:
     return str(value)
 
 
-def _sample_csv(path: Path, text: str, encoding: str) -> FileSample:
-    delimiter = detect_delimiter(path, text)
+def _csv_header(path: Path, text: str, delimiter: str) -> list[str]:
+    """The column names of the first non-blank line, checked."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [row for row in itertools.islice(reader, SAMPLE_RECORDS + 1) if not _blank(row)]
-    header = [name.strip() for name in rows[0]]
+    first = next((row for row in reader if not _blank(row)), [])
+    header = [name.strip() for name in first]
     _check_header(path, header)
-    records = tuple(
-        {name: (row[index] if index < len(row) else None) for index, name in enumerate(header)}
-        for row in rows[1 : SAMPLE_RECORDS + 1]
-    )
-    return FileSample(path, "csv", encoding, delimiter, tuple(header), records)
+    return header
+
+
+def _csv_records(text: str, delimiter: str, header: list[str]) -> Iterator[dict]:
+    """The records after the header as {column: text}; a short record's missing fields
+    are None, as Spark's reader gives them."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = (row for row in reader if not _blank(row))
+    next(rows, None)  # the header
+    for row in rows:
+        yield {
+            name: (row[index] if index < len(row) else None) for index, name in enumerate(header)
+        }
 
 
 def detect_delimiter(path: Path, text: str) -> str:

@@ -30,9 +30,11 @@ TYPED = "_typed"
 REJECT_REASON = "_reject_reason"
 
 
-def clean_value(column: Column) -> SparkColumn:
-    """A delivered string trimmed, with empty strings as null and case normalised."""
-    value = F.nullif(F.trim(F.col(column.name)), F.lit(""))
+def clean_value(column: Column, null_values: tuple[str, ...] = ()) -> SparkColumn:
+    """A delivered string trimmed, case normalised, and null when it is empty or one of
+    the contract's `null_values` (the source's "no value" texts: NA, NULL, -)."""
+    trimmed = F.trim(F.col(column.name))
+    value = F.when(~trimmed.isin("", *null_values), trimmed)
     if column.normalize == "lower":
         value = F.lower(value)
     elif column.normalize == "upper":
@@ -47,7 +49,9 @@ def add_typed_values(bronze: DataFrame, contract: Contract) -> DataFrame:
     becomes null in `_typed` (try_cast) and is caught by the type rule below.
     """
     typed_fields = [
-        clean_value(column).try_cast(spark_type(column.type)).alias(column.name)
+        clean_value(column, contract.null_values)
+        .try_cast(spark_type(column.type))
+        .alias(column.name)
         for column in contract.columns
     ]
     return bronze.withColumn(TYPED, F.struct(*typed_fields))
@@ -59,11 +63,17 @@ def _rule_checks(contract: Contract) -> list[SparkColumn]:
     for column in contract.columns:
         if not column.nullable:
             checks.append(
-                F.when(clean_value(column).isNull(), F.lit(f"missing_value:{column.name}"))
+                F.when(
+                    clean_value(column, contract.null_values).isNull(),
+                    F.lit(f"missing_value:{column.name}"),
+                )
             )
     for column in contract.columns:
         if column.type != "string":
-            broken = clean_value(column).isNotNull() & F.col(f"{TYPED}.{column.name}").isNull()
+            broken = (
+                clean_value(column, contract.null_values).isNotNull()
+                & F.col(f"{TYPED}.{column.name}").isNull()
+            )
             checks.append(F.when(broken, F.lit(f"invalid_type:{column.name}")))
     for column in contract.columns:
         if column.accepted_values:

@@ -222,3 +222,54 @@ def test_orders_gate_needs_the_order_items_of_the_same_delivery(lake):
 
     with pytest.raises(MissingPartitionError, match="silver.ecommerce.order_items"):
         validate_silver("ecommerce", "orders", DS)
+
+
+def items_delivery(lake, quarantined: list[dict]) -> None:
+    """The order lines of ORDERS orders (2 each), plus rows quarantined from them."""
+    items = [line for number in range(1, ORDERS + 1) for line in lines(number)]
+    lake.delivery("order_items", DS, items, quarantined)
+
+
+def test_deduplication_under_the_default_limit_passes(lake):
+    # 4 of 44 bronze lines (9.1%) removed as copies or older versions: under the 10% default.
+    first, second = lines(1)
+    items_delivery(lake, [rejected(first, "duplicate_row")] * 2 + [
+        rejected({**second, "updated_at": datetime(2026, 11, 1, 7, minute)},
+                 "superseded_in_delivery")
+        for minute in range(2)
+    ])  # fmt: skip
+
+    assert validate_silver("ecommerce", "order_items", DS).success
+
+
+def test_deduplication_above_the_limit_fails_naming_key_counts_and_keys(lake):
+    # A wrong key, or a file delivered again: 6 of 46 bronze lines (13.0%) removed.
+    first, second = lines(1)
+    superseded = [
+        rejected({**second, "updated_at": datetime(2026, 11, 1, 7, minute)},
+                 "superseded_in_delivery")
+        for minute in range(5)
+    ]  # fmt: skip
+    items_delivery(lake, [*superseded, rejected(first, "duplicate_row")])
+
+    with pytest.raises(GateFailedError) as failure:
+        validate_silver("ecommerce", "order_items", DS)
+
+    assert failed(failure) == {("expect_column_values_to_be_between", "deduplicated_share")}
+    message = str(failure.value)
+    key = "['order_id', 'line_number']"
+    assert f"primary key {key} removed 6 of 46 bronze rows (13.0%" in message
+    assert "1 duplicate_row, 5 superseded_in_delivery" in message
+    assert "allows 10% (max_deduplicated_share)" in message
+    assert (
+        "{'order_id': 'o-01', 'line_number': '2'} (5 rows), "
+        "{'order_id': 'o-01', 'line_number': '1'} (1 row)"
+    ) in message
+
+
+def test_the_orders_contract_allows_one_resent_file(lake):
+    # ecommerce/orders.yml sets max_deduplicated_share: 0.6 (a whole file sent twice).
+    copies = [rejected(order(number), "duplicate_row") for number in range(1, ORDERS + 1)]
+    deliver_orders(lake, quarantined=copies)
+
+    assert validate_silver("ecommerce", "orders", DS).success

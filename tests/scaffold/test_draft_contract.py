@@ -170,6 +170,8 @@ def test_leading_zeros_and_comma_decimals_stay_strings(tmp_path):
     [
         (b"", "is empty"),
         (b"\n\n  \n", "is empty"),
+        (b"order_id,amount\n", "a header line but no records"),
+        (b"order_id;amount\r\n\r\n", "a header line but no records"),
         (b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary", "binary data"),
         (b"\xff\xfea\x00,\x00b\x00", "UTF-16"),
         (b"1,2026-11-01,3.5\n2,2026-11-02,4.5\n", "looks like data"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +117,94 @@ def test_scaffolded_dag_follows_the_dag_policies(tmp_path, home):
         "silver.refine_readings",
         "silver.validate_silver_readings",
         "gold.build_gold",
+        "gold.validate_gold",
         "publish_run_summary",
     }
     for task_id, (owner, retries, backoff) in dag["tasks"].items():
         assert owner and retries >= 2 and backoff, task_id
+
+
+def test_a_hand_written_dataset_is_never_overwritten(tmp_path, home):
+    # attendance as the project ships it: contracts, a DAG with a gold gate, dbt YAML.
+    for relative in ("data/contracts/attendance", "dbt/models/attendance"):
+        shutil.copytree(REPO / relative, home / relative)
+    dag = home / "airflow" / "dags" / "attendance_daily.py"
+    dag.parent.mkdir(parents=True)
+    dag.write_bytes((REPO / "airflow" / "dags" / "attendance_daily.py").read_bytes())
+    before = {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
+    visits = write_csv(tmp_path, "visits.csv", ["visit_id,student_id", "1,s1", "2,s2"])
+
+    with pytest.raises(RefusedFile) as refusal:
+        new_dataset("attendance", visits, ds="2026-11-01")
+
+    message = str(refusal.value)
+    assert "dataset 'attendance' exists and was not made by this command" in message
+    assert "airflow/dags/attendance_daily.py" in message
+    assert "data/contracts/attendance/records.yml" in message
+    assert "dbt/models/attendance/staging/_attendance__sources.yml" in message
+    after = {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
+    assert after == before  # nothing written, nothing changed
+
+
+def test_a_changed_contract_regenerates_staging_and_lint_catches_drift(tmp_path, home, capsys):
+    from medallion.scaffold import regenerate
+
+    visits = write_csv(
+        tmp_path,
+        "visits.csv",
+        [
+            "visit_nr,store_id,visited_at,spent",
+            "1,s1,2026-11-01 10:00,3.50",
+            "1,s2,2026-11-01 11:00,4.00",
+        ],
+    )
+    new_dataset("shops", visits, ds="2026-11-01")
+    staging = home / "dbt" / "models" / "shops" / "staging" / "stg_shops__visits.sql"
+    mart = home / "dbt" / "models" / "shops" / "marts" / "agg_shops__visits_daily.sql"
+    assert "partition by store_id\n" in staging.read_text(encoding="utf-8")
+    assert "sum(spent) as total_spent" in mart.read_text(encoding="utf-8")
+    assert regenerate.main(["--check"]) == 0
+
+    # The user corrects the key, as the checklist asks, and makes the mart their own.
+    contract = home / "data" / "contracts" / "shops" / "visits.yml"
+    text = contract.read_text(encoding="utf-8")
+    contract.write_text(
+        text.replace('primary_key: ["store_id"]', 'primary_key: ["store_id", "visited_at"]'),
+        encoding="utf-8",
+    )
+    own_mart = "select 1 as answer\n"
+    mart.write_text(own_mart, encoding="utf-8")
+    capsys.readouterr()
+
+    assert regenerate.main(["--check"]) == 1
+    stale = capsys.readouterr().out
+    assert "stale: dbt/models/shops/staging/stg_shops__visits.sql" in stale
+    assert "stale: great_expectations/expectations/silver/shops/visits.json" in stale
+    assert "marts/agg_shops__visits_daily.sql" not in stale
+
+    assert regenerate.main([]) == 0
+    assert "partition by store_id, visited_at\n" in staging.read_text(encoding="utf-8")
+    assert mart.read_text(encoding="utf-8") == own_mart  # without the mark: the user's
+    assert regenerate.main(["--check"]) == 0
+
+
+def test_a_hand_written_staging_model_left_behind_by_its_contract_is_reported(home):
+    from medallion.scaffold.regenerate import staging_disagreements
+
+    for relative in ("data/contracts/ecommerce", "dbt/models/ecommerce"):
+        shutil.copytree(REPO / relative, home / relative)
+    assert staging_disagreements() == []
+
+    contract = home / "data" / "contracts" / "ecommerce" / "order_items.yml"
+    text = contract.read_text(encoding="utf-8")
+    assert "primary_key: [order_id, line_number]" in text
+    contract.write_text(
+        text.replace("primary_key: [order_id, line_number]", "primary_key: [order_id]"),
+        encoding="utf-8",
+    )
+
+    assert staging_disagreements() == [
+        "dbt/models/ecommerce/staging/stg_ecommerce__order_items.sql de-duplicates on "
+        "['order_id', 'line_number'] by updated_at; data/contracts/ecommerce/order_items.yml "
+        "says ['order_id'] by updated_at"
+    ]

@@ -6,7 +6,9 @@ project (MEDALLION_HOME in a temporary folder), so the repository stays untouche
 generated DAG then runs with `airflow dags test` from that copy's dags folder.
 
 Checked: every bronze row is in silver or quarantine, and the starter mart's figures
-equal the same figures computed with plain DuckDB SQL from the landing files.
+equal the same figures computed with plain DuckDB SQL from the landing files. The DAG's
+gold gate reconciled the mart with silver (rows and the measure's sum), and fails once
+gold no longer adds up.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from support.airflow import REPO, AirflowRunner
 from support.services import require
@@ -94,6 +97,20 @@ def test_scaffolded_dataset_runs_end_to_end(tmp_path, project_copy):
     assert (silver, quarantine) == (60, 3)
     assert silver + quarantine == bronze
     assert _mart(data_dir) == _expected_from_landing(landing)
+
+    from medallion.quality.gates import validate_gold
+    from medallion.quality.results import GateFailedError, read_records
+
+    [gold_gate] = [record for record in read_records(DATASET, DS) if record["layer"] == "gold"]
+    assert (gold_gate["evaluated"], gold_gate["passed"]) == (4, 4)  # grain x2, rows, sum
+    # A day lost between silver and gold: both reconciliations fail, naming the figures.
+    export = data_dir / "lake" / "gold" / DATASET / f"agg_{DATASET}__{TABLE}_daily.parquet"
+    pq.write_table(pq.read_table(export).slice(1), export)
+    with pytest.raises(GateFailedError) as failure:
+        validate_gold(DATASET, DS)
+    message = str(failure.value)
+    assert "expect_column_sum_to_be_between on row_count" in message
+    assert "expect_column_sum_to_be_between on total_betrag" in message
 
 
 def _rows(table_dir: Path) -> int:

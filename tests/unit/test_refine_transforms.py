@@ -13,28 +13,27 @@ from spark.transforms.refine import REJECT_REASON, flag_rows, select_quarantine,
 
 pytestmark = pytest.mark.spark
 
-CONTRACT = parse_contract(
-    {
-        "dataset": "shop",
-        "table": "orders",
-        "source": {"folder": "orders", "format": "csv"},
-        "primary_key": ["order_id"],
-        "version_column": "updated_at",
-        "columns": [
-            {"name": "order_id", "type": "string", "nullable": False},
-            {
-                "name": "status",
-                "type": "string",
-                "nullable": False,
-                "normalize": "lower",
-                "accepted_values": ["placed", "shipped"],
-            },
-            {"name": "amount", "type": "decimal(12,2)", "nullable": False, "min": 0},
-            {"name": "note", "type": "string"},
-            {"name": "updated_at", "type": "timestamp", "nullable": False},
-        ],
-    }
-)
+CONTRACT_RAW = {
+    "dataset": "shop",
+    "table": "orders",
+    "source": {"folder": "orders", "format": "csv"},
+    "primary_key": ["order_id"],
+    "version_column": "updated_at",
+    "columns": [
+        {"name": "order_id", "type": "string", "nullable": False},
+        {
+            "name": "status",
+            "type": "string",
+            "nullable": False,
+            "normalize": "lower",
+            "accepted_values": ["placed", "shipped"],
+        },
+        {"name": "amount", "type": "decimal(12,2)", "nullable": False, "min": 0},
+        {"name": "note", "type": "string"},
+        {"name": "updated_at", "type": "timestamp", "nullable": False},
+    ],
+}
+CONTRACT = parse_contract(CONTRACT_RAW)
 BRONZE_COLUMNS = [
     "order_id",
     "status",
@@ -141,3 +140,27 @@ def test_invalid_copy_does_not_displace_valid_row(spark):
     silver, quarantine = outcome(spark, rows)
     assert [row["amount"] for row in silver] == [Decimal("5.00")]
     assert [row[REJECT_REASON] for row in quarantine] == ["out_of_range:amount"]
+
+
+def test_the_contracts_null_values_are_read_as_null(spark):
+    # An R export: NA where a value is missing; "-" for no note.
+    contract = parse_contract(
+        {
+            **{key: value for key, value in CONTRACT_RAW.items() if key != "source"},
+            "source": {"folder": "orders", "format": "csv", "null_values": ["NA", "-"]},
+        }
+    )
+    rows = [
+        ("A1", "placed", "12.50", " - ", "2026-11-01 10:00:00"),  # padded, still a token
+        ("A2", "placed", "NA", "NA", "2026-11-01 10:00:00"),  # amount is required
+        ("A3", "placed", "na", None, "2026-11-01 10:00:00"),  # tokens match exactly
+    ]
+    flagged = flag_rows(bronze_rows(spark, rows), contract)
+    silver = {row["order_id"]: row for row in select_silver(flagged, contract).collect()}
+    quarantine = {
+        row["order_id"]: row[REJECT_REASON]
+        for row in select_quarantine(flagged, BRONZE_COLUMNS).collect()
+    }
+
+    assert silver["A1"]["note"] is None
+    assert quarantine == {"A2": "missing_value:amount", "A3": "invalid_type:amount"}
