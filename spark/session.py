@@ -44,20 +44,33 @@ def configure_job(spark: SparkSession) -> SparkSession:
     """Apply the settings a job's results depend on to any session.
 
     It is a job's first call to Spark, so it is also where a session on a Spark Connect
-    server that is not running fails, with one line naming the command that starts it.
+    server that is not running fails: at once, with one line naming the command that
+    starts it (the Connect client itself would retry for minutes).
     """
-    try:
-        for key, value in JOB_SETTINGS.items():
-            spark.conf.set(key, value)
-    except Exception as error:
-        if "UNAVAILABLE" in str(error) or "Connection refused" in str(error):
-            raise EngineUnreachableError(
-                "the Spark engine of the spark_default connection does not answer: start it "
-                "with `make engine` (`make engine-status` says where it listens and where "
-                "its log is); the task will be retried"
-            ) from error
-        raise
+    _check_engine_listens(spark)
+    for key, value in JOB_SETTINGS.items():
+        spark.conf.set(key, value)
     return spark
+
+
+def _check_engine_listens(spark: SparkSession) -> None:
+    """For a Spark Connect session: is anything listening where it connects?"""
+    import socket
+
+    # pyspark has no public accessor for a Connect session's port; a classic session has
+    # no `client` at all and needs no check.
+    endpoint = getattr(getattr(getattr(spark, "client", None), "_builder", None), "endpoint", None)
+    if endpoint is None:
+        return
+    host, port = endpoint.rsplit(":", 1)
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        if probe.connect_ex((host.strip("[]"), int(port))) != 0:
+            raise EngineUnreachableError(
+                f"the Spark engine of the spark_default connection (sc://{endpoint}) does not "
+                "answer: start it with `make engine` (`make engine-status` says where it "
+                "listens and where its log is); the task will be retried"
+            )
 
 
 def local_session(app_name: str, master: str = "local[2]") -> SparkSession:

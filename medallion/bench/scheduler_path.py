@@ -20,11 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import closing
 from datetime import date, timedelta
@@ -152,9 +152,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["warm", "classic"], default="warm")
     parser.add_argument("--orders-per-day", type=int, default=300)
+    parser.add_argument(
+        "--work-dir", type=Path, default=load_settings().home / ".bench" / "scheduler-path",
+        help="scratch folder, replaced at every run (kept after it: logs, metadata DB)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="scheduler-path-") as scratch:
-        print(json.dumps(run_once(Path(scratch), args.engine, args.orders_per_day), indent=2))
+    root = args.work_dir / args.engine
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    print(json.dumps(run_once(root, args.engine, args.orders_per_day), indent=2))
 
 
 if __name__ == "__main__":
