@@ -100,7 +100,9 @@ class Faults:
             raise ValueError("a fault plan is a JSON object")
         unknown = sorted(set(plan) - {"mode", *FAULT_LIMITS})
         if unknown:
-            raise ValueError(f"unknown fault fields {unknown}; known: mode, {', '.join(FAULT_LIMITS)}")
+            raise ValueError(
+                f"unknown fault fields {unknown}; known: mode, {', '.join(FAULT_LIMITS)}"
+            )
         if plan.get("mode") not in (None, *FAULT_MODES):
             raise ValueError(f"mode must be one of {FAULT_MODES}, not {plan.get('mode')!r}")
         for name, limit in FAULT_LIMITS.items():

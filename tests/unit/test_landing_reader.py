@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 
 from medallion.contracts import ContractError, parse_contract
-from spark.landing import count_source_records, read_delivery, scan_source_file
+from medallion.source_records import count_source_records, scan_source_file
+from spark.landing import read_delivery
 
 
 def contract_for(columns, **source) -> object:
