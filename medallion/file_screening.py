@@ -12,7 +12,7 @@ So each file is screened first, in plain Python:
 | `binary_content`  | NUL bytes: not a text file at all (a zip, an image, a dump)    |
 | `wrong_encoding`  | bytes that are not valid in the contract's encoding            |
 | `truncated_file`  | the last record stops in the middle (no line end, cut short)   |
-| `gzip_content`    | gzip-compressed bytes under a name without `.gz`               |
+| `gzip_content`    | gzip bytes under a plain name, when `<name>.gz` exists too     |
 | `corrupt_gzip`    | named `.gz` but not a whole gzip stream                        |
 
 Files that pass are then parsed once as the contract describes them, which counts their
@@ -42,6 +42,7 @@ from medallion.contracts import Contract
 from medallion.errors import CorruptFileError
 from medallion.lake import quarantined_files_dir
 from medallion.source_records import (
+    GZIP_MAGIC,
     GZIP_SUFFIX,
     ParseFailure,
     SourceScan,
@@ -52,7 +53,6 @@ from medallion.source_records import (
 )
 
 CHUNK_BYTES = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ def screen_delivery(contract: Contract, files: list[Path], ds: str) -> list[Sour
         finding = screen_file(
             path, contract.source_format, contract.source_encoding, contract.source_delimiter
         )
+        if finding and finding.reason == "empty_file" and _may_be_empty(contract):
+            finding = None  # no lines: an empty delivery, which ingest accepts
         if finding is None:
             try:
                 scans.append(parse_file(contract, path))
@@ -204,6 +206,12 @@ def screen_delivery(contract: Contract, files: list[Path], ds: str) -> list[Sour
         f"contract {contract.path} if the source changed on purpose), then clear this "
         f"task (or re-run the date) to load the day."
     )
+
+
+def _may_be_empty(contract: Contract) -> bool:
+    """A JSON lines file has no header, so with `allow_empty` a file without a line is an
+    empty delivery. (A CSV file without even a header is still unreadable.)"""
+    return contract.allow_empty and contract.source_format == "jsonl"
 
 
 def parse_file(contract: Contract, path: Path) -> SourceScan:

@@ -14,20 +14,27 @@ where it applies, the column:
 These are data errors: the same bytes fail the same way on every try.
 
 A file named `*.csv.gz` or `*.jsonl.gz` is decompressed on the fly, here as in Spark
-(which picks the codec by the name).
+(which picks the codec by the name). A gzip file delivered under a plain name is renamed
+to end in `.gz` first (`name_gzip_as_gzip`), every byte kept: so it is read as gzip, not
+as garbage.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import IO, NamedTuple
 
 from medallion.errors import DataError
 
+log = logging.getLogger(__name__)
+
 GZIP_SUFFIX = ".gz"
+GZIP_MAGIC = b"\x1f\x8b"
 # Python's csv module refuses fields longer than this by default; Spark has no limit.
 DEFAULT_MAX_FIELD_CHARS = 131_072
 DELIMITER_NAMES = {",": "a comma (,)", ";": "a semicolon (;)", "\t": "a tab", "|": "a pipe (|)"}
@@ -63,6 +70,27 @@ def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
 def open_bytes(path: Path) -> IO[bytes]:
     """A delivered file's bytes, decompressed when it is named `*.gz`."""
     return gzip.open(path, "rb") if path.name.endswith(GZIP_SUFFIX) else path.open("rb")
+
+
+def name_gzip_as_gzip(path: Path) -> Path:
+    """`path`, renamed to `<name>.gz` when it holds gzip bytes under a plain name.
+
+    Spark and this module choose gzip by the name alone. The file is left as it is when
+    `<name>.gz` exists already (screening then reports it as `gzip_content`).
+    """
+    if path.name.endswith(GZIP_SUFFIX):
+        return path
+    with path.open("rb") as handle:
+        if handle.read(len(GZIP_MAGIC)) != GZIP_MAGIC:
+            return path
+    target = path.with_name(path.name + GZIP_SUFFIX)
+    if target.exists():
+        return path
+    os.replace(path, target)
+    log.warning(
+        "%s holds gzip-compressed data: renamed to %s to read it as gzip", path, target.name
+    )
+    return target
 
 
 def header_fields(path: Path, encoding: str, delimiter: str) -> list[str]:

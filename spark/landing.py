@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 from medallion.contracts import Contract
 from medallion.errors import EmptyFileError, MissingDeliveryError, SchemaMismatchError
 from medallion.lake import landing_dir
-from medallion.source_records import GZIP_SUFFIX, header_fields
+from medallion.source_records import GZIP_SUFFIX, header_fields, name_gzip_as_gzip
 from spark.schemas import CORRUPT_RECORD, raw_read_schema
 
 log = logging.getLogger(__name__)
@@ -31,13 +31,15 @@ def landing_files(contract: Contract, ds: str) -> list[Path]:
     """The files delivered for a table on a date (plain or gzip-compressed), sorted by name."""
     folder = landing_dir(contract.dataset, contract.source_folder, ds)
     suffix = FILE_SUFFIXES[contract.source_format]
-    # `orders.csv.gz` is read as it is: Spark and the record count decompress gzip by name.
-    files = sorted(
+    # `orders.csv.gz` is read as it is: Spark and the record count decompress gzip by name,
+    # so gzip delivered as `orders.csv` is renamed to `orders.csv.gz` first.
+    delivered = [
         path
         for pattern in (f"*{suffix}", f"*{suffix}{GZIP_SUFFIX}")
         for path in folder.glob(pattern)
         if not path.name.startswith((".", "_"))
-    )
+    ]
+    files = sorted(name_gzip_as_gzip(path) for path in delivered)
     if not files:
         raise MissingDeliveryError(
             f"no {suffix} files in {folder} for {contract.dataset}.{contract.table} on {ds}. "

@@ -12,7 +12,7 @@ import pytest
 from medallion.contracts import load_contract
 from medallion.errors import CorruptFileError
 from medallion.file_screening import screen_delivery, screen_file
-from medallion.source_records import SourceScan
+from medallion.source_records import SourceScan, name_gzip_as_gzip
 
 HEADER = "order_id,customer_id,amount\n"
 
@@ -195,3 +195,51 @@ def test_contract_checks_the_new_fields(raw, message):
 def test_contract_defaults_are_documented_values():
     contract = load_contract("ecommerce", "orders")
     assert (contract.allow_empty, contract.source_max_field_chars) == (False, 131_072)
+
+
+def test_gzip_under_a_plain_name_is_renamed_to_read_it_as_gzip(data_dir):
+    content = gzip.compress(orders_text(["card", "paypal"]).encode())
+    path = orders_delivery(data_dir, "a.csv", content)
+
+    renamed = name_gzip_as_gzip(path)
+
+    assert renamed.name == "a.csv.gz" and renamed.read_bytes() == content and not path.exists()
+    scans = screen_delivery(load_contract("ecommerce", "orders"), [renamed], DS)
+    assert scans == [SourceScan(2, spans_lines=False)]
+    plain = orders_delivery(data_dir, "b.csv", orders_text(["card"]).encode())
+    assert name_gzip_as_gzip(plain) == plain
+
+
+@pytest.mark.parametrize("allow_empty", [False, True])
+def test_an_empty_json_lines_file_is_an_empty_delivery_only_if_allowed(data_dir, allow_empty):
+    contract = replace(load_contract("ecommerce", "events"), allow_empty=allow_empty)
+    landing = data_dir / "landing" / "ecommerce" / "events" / DS
+    landing.mkdir(parents=True)
+    path = write(landing / "events.jsonl", b"")
+    if allow_empty:
+        assert screen_delivery(contract, [path], DS) == [SourceScan(0, spans_lines=False)]
+        return
+    with pytest.raises(CorruptFileError, match="events.jsonl: empty_file"):
+        screen_delivery(contract, [path], DS)
+    # A CSV file without even a header stays unreadable, whatever the contract allows.
+    orders = replace(load_contract("ecommerce", "orders"), allow_empty=True)
+    with pytest.raises(CorruptFileError, match="a.csv: empty_file"):
+        screen_delivery(orders, [orders_delivery(data_dir, "a.csv", b"")], DS)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"dataset": "../ecommerce"},
+        {"table": "orders\n"},
+        {"source": {"format": "csv", "folder": "../../etc"}},
+    ],
+)
+def test_contract_names_that_become_paths_match_in_full(raw):
+    import yaml
+
+    from medallion.contracts import ContractError, contract_path, parse_contract
+
+    contract = yaml.safe_load(contract_path("ecommerce", "orders").read_text())
+    with pytest.raises(ContractError, match="lower-case letters, digits and _"):
+        parse_contract(contract | raw)
