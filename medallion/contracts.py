@@ -17,10 +17,10 @@ everything after landing uses `name`.
 `null_values` lists the texts the source writes for "no value" (`NA`, `NULL`, `-`): the
 refine step reads them as null, like an empty field, in every column.
 
-`allow_empty` (default false) says whether a delivery may hold no rows at all (only a
-header): false fails the ingest at once, because an empty export is usually a broken
-one; set it to true for a source with quiet days, whose empty delivery then loads as an
-empty partition and passes the bronze gate.
+`allow_empty` (default false) says whether a delivery may hold no rows at all (CSV: a
+header only; JSON lines: no line): false fails the ingest at once, because an empty
+export is usually a broken one; set it to true for a source with quiet days, whose empty
+delivery then loads as an empty partition and passes the bronze gate.
 
 Two limits protect a delivery from silent loss at the silver gate:
 - `max_quarantine_share` (default 5%): rows that break a rule of the contract;
@@ -66,6 +66,8 @@ DEFAULT_MAX_QUARANTINE_SHARE = 0.05
 # A source that re-sends a few rows or versions stays well below a tenth of a delivery;
 # a wrong key or a file delivered twice does not.
 DEFAULT_MAX_DEDUPLICATED_SHARE = 0.10
+# Dataset, table and folder names become paths, DAG ids and dbt model names.
+NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class ContractError(DataError):
@@ -203,6 +205,15 @@ def parse_contract(raw: dict, path: Path | None = None) -> Contract:
         allow_empty=raw.get("allow_empty", False),
         path=path,
     )
+    for label, value in (
+        ("dataset", contract.dataset),
+        ("table", contract.table),
+        ("source.folder", contract.source_folder),
+    ):
+        if not isinstance(value, str) or not NAME.fullmatch(value):
+            raise ContractError(
+                f"{where}: {label} {value!r} must be lower-case letters, digits and _"
+            )
     _check_source(contract, where)
     referenced = [*primary_key, contract.version_column]
     for optional in (contract.event_time_column, contract.measure):
