@@ -72,23 +72,22 @@ SCENARIOS = {
             },
             pipeline_does=(
                 "each file is parsed once as its contract says before Spark reads it: a field "
-                "longer than source.max_field_chars, gzip bytes under a .csv name, or a header "
-                "split by another delimiter moves the file to the file quarantine with its "
-                "reason (field_too_large, gzip_content, wrong_delimiter) and fails the task at "
-                "once; a .csv.gz file is read as it is; a header line inside a file is "
-                "quarantined as one row with the reason repeated_header"
+                "longer than source.max_field_chars or a header split by another delimiter "
+                "moves the file to the file quarantine with its reason (field_too_large, "
+                "wrong_delimiter) and fails the task at once; a .csv.gz file is read as it is, "
+                "and gzip under a .csv name is renamed to .csv.gz and read too; a header line "
+                "inside a file is quarantined as one row with the reason repeated_header"
             ),
             you_see=(
-                "bronze.ingest_orders, ingest_products and ingest_customers failed on the first "
-                "try, the orders log naming orders-part-00001.csv, line 2, column "
-                "'payment_method'; the customers log naming the semicolon found and the comma "
-                "expected; order_items load from the .gz file and its silver gate passes, one "
-                "row quarantined as repeated_header"
+                "bronze.ingest_orders and ingest_customers failed on the first try, make run "
+                "printing their errors first: orders-part-00001.csv, line 2, column "
+                "'payment_method'; the semicolon found and the comma expected; products load "
+                "from products-part-00000.csv.gz (renamed, a warning in the log); order_items "
+                "load from the .gz file, one row quarantined as repeated_header"
             ),
             recover=(
                 "re-deliver the quarantined files (or raise source.max_field_chars in the "
-                "contract if long fields are real, or rename a gzip file to .csv.gz and put it "
-                "back), then re-run the date"
+                "contract if long fields are real), then re-run the date"
             ),
         ),
         Scenario(
