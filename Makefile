@@ -46,20 +46,15 @@ export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
 # until `make reset`: they point the Pushgateway or the alert webhook at a closed port.
 -include $(AIRFLOW_HOME)/faults.env
 
-# Which DAG runs a dataset, and for which logical dates (override with DATES="..."):
-# - sensors delivers hourly: HOURS deliveries from START 00:00 UTC, run by sensors_hourly;
-# - ecommerce and attendance deliver daily: START and the DAYS-1 days after it;
-# - a dataset of your own (make new-dataset) runs the dates its landing folder holds.
+# Which DAG runs a dataset, and for which logical dates: medallion.dag_runs decides and
+# checks (sensors: HOURS hours from START; ecommerce and attendance: DAYS days from START;
+# a dataset of your own: the dates its landing folder holds; or DATES="2026-11-02 ...").
 GENERATED := ecommerce attendance sensors
 HOURS ?= 6
-DAG_ID = $(if $(filter sensors,$(DATASET)),sensors_hourly,$(DATASET)_daily)
-ifeq ($(DATASET),sensors)
-DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.datetime.fromisoformat('$(START)'); print(' '.join((s+d.timedelta(hours=i)).strftime('%Y-%m-%dT%H:00:00+00:00') for i in range($(HOURS))))")
-else ifneq ($(filter $(DATASET),$(GENERATED)),)
-DATES = $(shell $(PYTHON) -c "import datetime as d; s=d.date.fromisoformat('$(START)'); print(' '.join(str(s+d.timedelta(days=i)) for i in range($(DAYS))))")
-else
-DATES = $(sort $(notdir $(wildcard $(or $(MEDALLION_DATA_DIR),data)/landing/$(DATASET)/*/????-??-??)))
-endif
+
+# Values given on make's command line reach the commands below only as environment
+# variables, always quoted ("$$START"): text typed after START= is never run as code.
+export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q
 
 .PHONY: help setup engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
@@ -95,28 +90,22 @@ engine-status: ## Is the warm Spark engine running? Its address, process, uptime
 	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.engine status
 
 generate: setup ## Write sample landing files (DATASET=ecommerce|attendance|sensors, DAYS or HOURS, SIZE, START)
-	medallion generate $(DATASET) --start $(START) --days $(DAYS) --size $(SIZE) $(if $(filter sensors,$(DATASET)),--hours $(HOURS))
+	medallion generate "$$DATASET" --start "$$START" --days "$$DAYS" --size "$$SIZE" $(if $(filter sensors,$(DATASET)),--hours "$$HOURS")
 
 run: setup engine ## Run the dataset's DAG once per date through Airflow (or DATES="2026-11-02 ...")
-	@test -n "$(DATES)" || { echo "no dates to run for $(DATASET): generate data or give DATES=..."; exit 2; }
-	@for ds in $(DATES); do \
-		echo "=== $(DAG_ID) $$ds ==="; \
-		airflow dags test $(DAG_ID) $$ds > $(AIRFLOW_HOME)/dags-test-$$ds.log 2>&1 \
-			|| { tail -40 $(AIRFLOW_HOME)/dags-test-$$ds.log; echo "run failed: full log in $(AIRFLOW_HOME)/dags-test-$$ds.log"; exit 1; }; \
-		grep -A12 "run summary" $(AIRFLOW_HOME)/dags-test-$$ds.log | grep -v "^\[" | head -12 || true; \
-	done
+	python -m medallion.dag_runs --dataset "$$DATASET" --start "$$START" --days "$$DAYS" --hours "$$HOURS" --dates "$$DATES"
 
 demo: setup $(if $(filter $(DATASET),$(GENERATED)),generate) run ## Set up, generate sample data, run the pipeline, print a summary (DATASET=...)
-	medallion summary $(DATASET)
+	medallion summary "$$DATASET"
 
 new-dataset: setup ## Draft a contract and a pipeline from your file (NAME, FILE; TABLE, DATE optional)
-	@test -n "$(NAME)" -a -n "$(FILE)" || { echo "usage: make new-dataset NAME=<dataset> FILE=<file.csv|file.jsonl> [TABLE=<table>] [DATE=YYYY-MM-DD]"; exit 2; }
-	medallion new-dataset "$(NAME)" "$(FILE)" $(if $(TABLE),--table "$(TABLE)") $(if $(DATE),--date "$(DATE)")
+	@test -n "$$NAME" -a -n "$$FILE" || { echo "usage: make new-dataset NAME=<dataset> FILE=<file.csv|file.jsonl> [TABLE=<table>] [DATE=YYYY-MM-DD]"; exit 2; }
+	medallion new-dataset "$$NAME" "$$FILE" $(if $(TABLE),--table "$$TABLE") $(if $(DATE),--date "$$DATE")
 
 contracts: setup ## After editing a contract: rewrite what derives from it (GX suites; scaffolded dbt staging, sources, marts)
 	python -m medallion.scaffold.regenerate
 
-airflow: setup engine ## Airflow's UI on http://localhost:8080 (airflow standalone), login printed
+airflow: setup engine ## Airflow's UI on http://127.0.0.1:8080 (airflow standalone, loopback only), login printed
 	python -m medallion.standalone
 
 docs: setup ## Quality gate results, and Great Expectations Data Docs on http://127.0.0.1:8765
@@ -138,27 +127,27 @@ lab-down: ## Stop the compose lab (add -v by hand to delete its databases)
 	docker compose -f docker/docker-compose.yml down
 
 break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-data|... [VARIANT=] [DS=]
-	@test -n "$(SCENARIO)" || { python -m medallion.faults --help; exit 2; }
-	python -m medallion.faults $(SCENARIO) $(if $(VARIANT),--variant $(VARIANT)) $(if $(DS),--ds $(DS))
+	@test -n "$$SCENARIO" || { python -m medallion.faults --help; exit 2; }
+	python -m medallion.faults "$$SCENARIO" $(if $(VARIANT),--variant "$$VARIANT") $(if $(DS),--ds "$$DS")
 
 check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix (COMPOSE=1, REQUIRE_UI=1)
 	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui)
 
 lab-start: setup ## Labs 1-4: replace the pieces lab N has you write with its starter files (N=1..4)
-	python -m medallion.teaching.labs start $(N)
+	python -m medallion.teaching.labs start "$$N"
 
 check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4)
-	python -m medallion.teaching.labs check $(N)
+	python -m medallion.teaching.labs check "$$N"
 
 lab-solution: setup ## Labs 1-4: put lab N's solution files back (N=1..4)
-	python -m medallion.teaching.labs solution $(N)
+	python -m medallion.teaching.labs solution "$$N"
 
 checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-run (DATASET=...)
-	@test -n "$(Q)" || { python -m medallion.teaching.checkpoints --help; exit 2; }
-	python -m medallion.teaching.checkpoints $(Q) --dataset $(DATASET) --dag $(DAG_ID)
+	@test -n "$$Q" || { python -m medallion.teaching.checkpoints --help; exit 2; }
+	python -m medallion.teaching.checkpoints "$$Q" --dataset "$$DATASET" --dag "$$DATASET"_$(if $(filter sensors,$(DATASET)),hourly,daily)
 
 bench: setup engine ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
-	python -m medallion.bench --scale $(SCALE) $(BENCH_ARGS)
+	python -m medallion.bench --scale "$$SCALE" $(BENCH_ARGS)
 
 test: setup engine ## Run the full test suite
 	pytest

@@ -9,11 +9,18 @@ Files live at `data/contracts/<dataset>/<table>.yml`; see ecommerce/orders.yml.
 
 How the files are read is part of the promise too (`source:`): `format` (csv or jsonl),
 `encoding` (default utf-8; utf-8-sig for a file starting with a byte-order mark, latin-1
-or cp1252 for Western European exports) and, for CSV, `delimiter` (default ","). A column
-whose name in the file is not a clean snake_case name keeps the file's name in
-`source_name`; the reader renames it, so everything after landing uses `name`.
+or cp1252 for Western European exports) and, for CSV, `delimiter` (default ",") and
+`max_field_chars`, the longest field a file may hold (default 131072, Python csv's own
+limit; raise it for a source with long texts). A column whose name in the file is not a
+clean snake_case name keeps the file's name in `source_name`; the reader renames it, so
+everything after landing uses `name`.
 `null_values` lists the texts the source writes for "no value" (`NA`, `NULL`, `-`): the
 refine step reads them as null, like an empty field, in every column.
+
+`allow_empty` (default false) says whether a delivery may hold no rows at all (CSV: a
+header only; JSON lines: no line): false fails the ingest at once, because an empty
+export is usually a broken one; set it to true for a source with quiet days, whose empty
+delivery then loads as an empty partition and passes the bronze gate.
 
 Two limits protect a delivery from silent loss at the silver gate:
 - `max_quarantine_share` (default 5%): rows that break a rule of the contract;
@@ -38,9 +45,10 @@ import yaml
 
 from medallion.errors import DataError
 from medallion.settings import load_settings
+from medallion.source_records import DEFAULT_MAX_FIELD_CHARS
 
 SIMPLE_TYPES = {"string", "integer", "long", "double", "boolean", "date", "timestamp"}
-DECIMAL_TYPE = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
+DECIMAL_TYPE = re.compile(r"decimal\((\d+),\s*(\d+)\)")
 NORMALIZATIONS = {"lower", "upper"}
 SOURCE_FORMATS = {"csv", "jsonl"}
 # Python codec name -> the Java charset name Spark's readers take. Only encodings that
@@ -58,6 +66,8 @@ DEFAULT_MAX_QUARANTINE_SHARE = 0.05
 # A source that re-sends a few rows or versions stays well below a tenth of a delivery;
 # a wrong key or a file delivered twice does not.
 DEFAULT_MAX_DEDUPLICATED_SHARE = 0.10
+# Dataset, table and folder names become paths, DAG ids and dbt model names.
+NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class ContractError(DataError):
@@ -103,6 +113,8 @@ class Contract:
     source_delimiter: str = ","
     null_values: tuple[str, ...] = ()
     measure: str | None = None
+    source_max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    allow_empty: bool = False
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -189,8 +201,19 @@ def parse_contract(raw: dict, path: Path | None = None) -> Contract:
         source_delimiter=str(source.get("delimiter", ",")),
         null_values=tuple(str(value) for value in source.get("null_values") or ()),
         measure=raw.get("measure"),
+        source_max_field_chars=source.get("max_field_chars", DEFAULT_MAX_FIELD_CHARS),
+        allow_empty=raw.get("allow_empty", False),
         path=path,
     )
+    for label, value in (
+        ("dataset", contract.dataset),
+        ("table", contract.table),
+        ("source.folder", contract.source_folder),
+    ):
+        if not isinstance(value, str) or not NAME.fullmatch(value):
+            raise ContractError(
+                f"{where}: {label} {value!r} must be lower-case letters, digits and _"
+            )
     _check_source(contract, where)
     referenced = [*primary_key, contract.version_column]
     for optional in (contract.event_time_column, contract.measure):
@@ -245,6 +268,15 @@ def _check_source(contract: Contract, where: str) -> None:
             f'{where}: source.delimiter must be one of , ; | or a tab ("\\t" in YAML), '
             f"got {contract.source_delimiter!r}"
         )
+    limit = contract.source_max_field_chars
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ContractError(
+            f"{where}: source.max_field_chars must be a whole number of characters, got {limit!r}"
+        )
+    if not isinstance(contract.allow_empty, bool):
+        raise ContractError(
+            f"{where}: allow_empty must be true or false, got {contract.allow_empty!r}"
+        )
 
 
 def _parse_column(item: dict, where: str) -> Column:
@@ -252,7 +284,7 @@ def _parse_column(item: dict, where: str) -> Column:
     if not name:
         raise ContractError(f"{where}: a column has no name: {item}")
     column_type = str(item.get("type", "")).replace(" ", "")
-    if column_type not in SIMPLE_TYPES and not DECIMAL_TYPE.match(column_type):
+    if column_type not in SIMPLE_TYPES and not DECIMAL_TYPE.fullmatch(column_type):
         raise ContractError(
             f"{where}: column {name!r} has unknown type {item.get('type')!r}; "
             f"use one of {sorted(SIMPLE_TYPES)} or decimal(p,s)"

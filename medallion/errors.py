@@ -25,6 +25,10 @@ class EmptyFileError(DataError):
     """A delivered file has no header line at all (0 bytes or blank)."""
 
 
+class EmptyDeliveryError(DataError):
+    """A day's delivery holds a header and no rows, and its contract does not allow that."""
+
+
 class CorruptFileError(DataError):
     """A delivered file cannot be read at all (empty, binary, wrong encoding, cut short)."""
 

@@ -12,6 +12,12 @@ So each file is screened first, in plain Python:
 | `binary_content`  | NUL bytes: not a text file at all (a zip, an image, a dump)    |
 | `wrong_encoding`  | bytes that are not valid in the contract's encoding            |
 | `truncated_file`  | the last record stops in the middle (no line end, cut short)   |
+| `gzip_content`    | gzip bytes under a plain name, when `<name>.gz` exists too     |
+| `corrupt_gzip`    | named `.gz` but not a whole gzip stream                        |
+
+Files that pass are then parsed once as the contract describes them, which counts their
+records and finds the rest (`wrong_delimiter`, `field_too_large`, `unparseable_csv`: see
+medallion.source_records). A file named `*.gz` is screened and parsed decompressed.
 
 An unreadable file is moved out of the landing folder into
 `<data>/lake/quarantine/<dataset>/_files/<table>/<ds>/`, next to a `<file>.reason.json`
@@ -23,9 +29,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import json
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +41,16 @@ from pathlib import Path
 from medallion.contracts import Contract
 from medallion.errors import CorruptFileError
 from medallion.lake import quarantined_files_dir
+from medallion.source_records import (
+    GZIP_MAGIC,
+    GZIP_SUFFIX,
+    ParseFailure,
+    SourceScan,
+    check_delimiter,
+    open_bytes,
+    open_text,
+    scan_source_file,
+)
 
 CHUNK_BYTES = 1 << 20
 
@@ -56,12 +74,31 @@ def screen_file(
     size = path.stat().st_size
     if size == 0:
         return Finding(path, "empty_file", "0 bytes")
+    with path.open("rb") as handle:
+        is_gzip = handle.read(2) == GZIP_MAGIC
+    if is_gzip and not path.name.endswith(GZIP_SUFFIX):
+        return Finding(
+            path,
+            "gzip_content",
+            f"the file is gzip-compressed; name it {path.name}.gz (the pipeline reads .gz "
+            f"deliveries as they are) or decompress it with gunzip",
+        )
+    try:
+        return _screen_text(path, size, source_format, encoding, delimiter)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        return Finding(path, "corrupt_gzip", f"not a whole gzip stream: {error}")
+
+
+def _screen_text(
+    path: Path, size: int, source_format: str, encoding: str, delimiter: str
+) -> Finding | None:
+    """The checks of screen_file on the (decompressed) bytes of a file."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
     line = 1
     has_text = False
     last_chunk = b""
-    with path.open("rb") as handle:
+    with open_bytes(path) as handle:
         while chunk := handle.read(CHUNK_BYTES):
             if b"\x00" in chunk:
                 at = offset + chunk.index(b"\x00")
@@ -98,7 +135,8 @@ def _encoding_finding(
 
 def _last_record_is_cut(path: Path, source_format: str, encoding: str, delimiter: str) -> bool:
     """Whether the final record of a file without a final line end is incomplete."""
-    text = path.read_text(encoding=encoding)
+    with open_text(path, encoding) as handle:
+        text = handle.read()
     if source_format == "jsonl":
         last_line = text.rsplit("\n", 1)[-1]
         try:
@@ -135,30 +173,57 @@ def quarantine_files(
     return moved
 
 
-def screen_delivery(contract: Contract, files: list[Path], ds: str) -> None:
-    """Screen a day's files; quarantine the unreadable ones and raise CorruptFileError.
+def screen_delivery(contract: Contract, files: list[Path], ds: str) -> list[SourceScan]:
+    """Screen and parse a day's files; return each file's scan (records, spans lines).
 
+    Unreadable files are moved to the file quarantine and CorruptFileError is raised.
     Nothing is loaded when any file is unreadable: bronze stays as it was, so the day's
     partition never looks complete with a file missing.
     """
-    dataset, table = contract.dataset, contract.table
-    findings = [
-        finding
-        for path in files
-        if (
-            finding := screen_file(
-                path, contract.source_format, contract.source_encoding, contract.source_delimiter
-            )
+    findings, scans = [], []
+    for path in files:
+        finding = screen_file(
+            path, contract.source_format, contract.source_encoding, contract.source_delimiter
         )
-        is not None
-    ]
+        if finding and finding.reason == "empty_file" and _may_be_empty(contract):
+            finding = None  # no lines: an empty delivery, which ingest accepts
+        if finding is None:
+            try:
+                scans.append(parse_file(contract, path))
+            except ParseFailure as failure:
+                finding = Finding(path, failure.reason, failure.detail)
+        if finding is not None:
+            findings.append(finding)
     if not findings:
-        return
+        return scans
+    dataset, table = contract.dataset, contract.table
     moved = quarantine_files(findings, dataset, table, ds, f"ingest_{table}")
     listed = "; ".join(finding.describe() for finding in findings)
     raise CorruptFileError(
         f"{dataset}.{table} {ds}: {len(findings)} of {len(files)} delivered file(s) cannot be "
         f"read: {listed}. Moved to {moved[0].parent} with the reasons; nothing was loaded. "
-        f"Ask the source to re-deliver the file(s) into the landing folder, then clear this "
+        f"Ask the source to re-deliver the file(s) into the landing folder (or fix the "
+        f"contract {contract.path} if the source changed on purpose), then clear this "
         f"task (or re-run the date) to load the day."
+    )
+
+
+def _may_be_empty(contract: Contract) -> bool:
+    """A JSON lines file has no header, so with `allow_empty` a file without a line is an
+    empty delivery. (A CSV file without even a header is still unreadable.)"""
+    return contract.allow_empty and contract.source_format == "jsonl"
+
+
+def parse_file(contract: Contract, path: Path) -> SourceScan:
+    """Parse a screened file as its contract describes it (ParseFailure when it cannot)."""
+    if contract.source_format == "csv":
+        renamed = {name: source for source, name in contract.renamed_from_source().items()}
+        in_file = [renamed.get(name, name) for name in contract.column_names]
+        check_delimiter(path, contract.source_encoding, contract.source_delimiter, in_file)
+    return scan_source_file(
+        path,
+        contract.source_format,
+        contract.source_encoding,
+        contract.source_delimiter,
+        contract.source_max_field_chars,
     )

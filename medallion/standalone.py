@@ -3,6 +3,10 @@
 `make airflow` runs this: `airflow standalone` (api-server, scheduler, dag-processor and
 triggerer in one command) in its own process group, waits until the UI answers, prints
 the URL and the generated admin password, and stops the whole group on Ctrl-C.
+
+The UI listens on 127.0.0.1 only: the embedded setup's admin login is printed on the
+screen and its password kept in a file, so nobody else on the network should reach it.
+(Set AIRFLOW__API__HOST yourself to choose another address, knowingly.)
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from pathlib import Path
 
 import requests
 
-URL = "http://localhost:8080"
+HOST = "127.0.0.1"
+URL = f"http://{HOST}:8080"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
 STARTUP_TIMEOUT_SECONDS = 180
 
@@ -48,8 +53,14 @@ def main() -> int:
     with log_path.open("a", encoding="utf-8") as log:
         # A new session makes airflow standalone and all its children one process group,
         # so one signal stops them all.
+        # Airflow's api-server binds to 0.0.0.0 (every interface) unless told otherwise.
+        env = {"AIRFLOW__API__HOST": HOST, **os.environ}
         process = subprocess.Popen(
-            ["airflow", "standalone"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            ["airflow", "standalone"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
         )
         try:
             wait_until_up(process)

@@ -11,17 +11,15 @@ delivered; dbt can pick it apart with DuckDB's json functions).
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from pathlib import Path
-from typing import NamedTuple
 
 from pyspark.sql import DataFrame, SparkSession
 
 from medallion.contracts import Contract
 from medallion.errors import EmptyFileError, MissingDeliveryError, SchemaMismatchError
 from medallion.lake import landing_dir
+from medallion.source_records import GZIP_SUFFIX, header_fields, name_gzip_as_gzip
 from spark.schemas import CORRUPT_RECORD, raw_read_schema
 
 log = logging.getLogger(__name__)
@@ -30,12 +28,18 @@ FILE_SUFFIXES = {"csv": ".csv", "jsonl": ".jsonl"}
 
 
 def landing_files(contract: Contract, ds: str) -> list[Path]:
-    """The files delivered for a table on a date, sorted by name."""
+    """The files delivered for a table on a date (plain or gzip-compressed), sorted by name."""
     folder = landing_dir(contract.dataset, contract.source_folder, ds)
     suffix = FILE_SUFFIXES[contract.source_format]
-    files = sorted(
-        path for path in folder.glob(f"*{suffix}") if not path.name.startswith((".", "_"))
-    )
+    # `orders.csv.gz` is read as it is: Spark and the record count decompress gzip by name,
+    # so gzip delivered as `orders.csv` is renamed to `orders.csv.gz` first.
+    delivered = [
+        path
+        for pattern in (f"*{suffix}", f"*{suffix}{GZIP_SUFFIX}")
+        for path in folder.glob(pattern)
+        if not path.name.startswith((".", "_"))
+    ]
+    files = sorted(name_gzip_as_gzip(path) for path in delivered)
     if not files:
         raise MissingDeliveryError(
             f"no {suffix} files in {folder} for {contract.dataset}.{contract.table} on {ds}. "
@@ -47,17 +51,13 @@ def landing_files(contract: Contract, ds: str) -> list[Path]:
 
 def csv_header(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
     """The column names on the first line of a CSV file, as written in the file."""
-    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        first_line = handle.readline()
-    # A byte-order mark read with plain utf-8 would stick to the first name.
-    first_line = first_line.lstrip("\ufeff")
-    if not first_line.strip():
+    header = header_fields(path, encoding, delimiter)
+    if not header:
         raise EmptyFileError(
             f"{path} is empty or starts with a blank line: expected a header with the "
             f"contract's columns. Ask the source to re-deliver the file."
         )
-    reader = csv.reader(io.StringIO(first_line), delimiter=delimiter)
-    return [name.strip() for name in next(reader)]
+    return header
 
 
 def check_columns(path: Path, delivered: list[str], contract: Contract) -> list[str]:
@@ -77,52 +77,6 @@ def check_columns(path: Path, delivered: list[str], contract: Contract) -> list[
     if extra:
         log.warning("%s has columns not in the contract, kept in bronze: %s", path, extra)
     return extra
-
-
-def count_source_records(
-    path: Path, source_format: str, encoding: str = "utf-8", delimiter: str = ","
-) -> int:
-    """Records in a delivered file, counted without Spark.
-
-    JSON lines: non-blank lines. CSV: records as Python's csv module parses them (a
-    quoted field may span lines), less the header, skipping blank lines as Spark does.
-    The bronze gate compares this with what Spark loaded, so a reader that silently
-    drops or splits rows is caught.
-    """
-    return scan_source_file(path, source_format, encoding, delimiter).records
-
-
-class SourceScan(NamedTuple):
-    """What one pass over a delivered file found: its records, and whether any of them
-    spans more than one line (a quoted field holding a line break)."""
-
-    records: int
-    spans_lines: bool
-
-
-def scan_source_file(
-    path: Path, source_format: str, encoding: str = "utf-8", delimiter: str = ","
-) -> SourceScan:
-    """Count a file's records (see count_source_records) and see if any spans lines."""
-    if source_format == "jsonl":
-        with path.open("rb") as handle:
-            return SourceScan(sum(1 for line in handle if line.strip()), spans_lines=False)
-    # Undecodable bytes become U+FFFD: every supported encoding keeps ASCII as is, so
-    # quotes, delimiters and line ends, which decide where records end, are unaffected.
-    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        rows = records = 0
-        for row in reader:
-            rows += 1
-            records += not _blank(row)
-        # One row per line read, unless a quoted field carried a line break.
-        spans_lines = reader.line_num > rows
-    return SourceScan(max(records - 1, 0), spans_lines)
-
-
-def _blank(row: list[str]) -> bool:
-    """A line with nothing on it, which Spark's CSV reader skips."""
-    return not row or (len(row) == 1 and not row[0].strip())
 
 
 def read_delivery(

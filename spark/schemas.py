@@ -21,7 +21,7 @@ _SIMPLE_TYPES = {
 
 def spark_type(contract_type: str) -> T.DataType:
     """The Spark type of a contract type name such as `decimal(12,2)` or `timestamp`."""
-    match = DECIMAL_TYPE.match(contract_type)
+    match = DECIMAL_TYPE.fullmatch(contract_type)
     if match:
         return T.DecimalType(int(match.group(1)), int(match.group(2)))
     return _SIMPLE_TYPES[contract_type]

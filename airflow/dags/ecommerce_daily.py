@@ -80,6 +80,9 @@ if PRODUCTS == "api" and SOURCE == "postgres":
 
 default_args = {
     "owner": "data-platform",
+    # A hung Spark job, dbt run or HTTP call fails (and alerts) instead of holding the
+    # run forever; the slowest task of a 10M-orders day takes 6 minutes (docs/benchmarks.md).
+    "execution_timeout": timedelta(hours=1),
     "retries": 3,
     "retry_delay": timedelta(seconds=20),
     "retry_exponential_backoff": True,
@@ -145,6 +148,9 @@ def publish_run_summary(
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # Longer than every task in a row with its retries would take on a normal day; a
+    # run still going after that fails, so max_active_runs=1 cannot block later dates.
+    dagrun_timeout=timedelta(hours=6),
     default_args=default_args,
     tags=["ecommerce", "medallion"],
     doc_md=__doc__,

@@ -72,6 +72,9 @@ SPARK_CONN_ID = "spark_default"
 
 default_args = {
     "owner": "data-platform",
+    # A hung Spark job or dbt run fails (and alerts) instead of holding the run forever;
+    # an hour's delivery takes seconds.
+    "execution_timeout": timedelta(minutes=20),
     "retries": 3,
     "retry_delay": timedelta(seconds=20),
     "retry_exponential_backoff": True,
@@ -126,6 +129,9 @@ def publish_run_summary(silver_results: list[dict], gold_result: dict, logical_d
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # An hourly run still going after 3 hours fails, so max_active_runs=1 cannot block
+    # the hours after it for good.
+    dagrun_timeout=timedelta(hours=3),
     default_args=default_args,
     tags=["sensors", "medallion"],
     doc_md=__doc__,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medallion.faults import deliveries, environment, network
+from medallion.faults import deliveries, environment, network, unreadable
 from medallion.faults.crash import crash_silver_orders
 from medallion.faults.deliveries import Injection
 
@@ -58,6 +58,55 @@ SCENARIOS = {
                 "the bad files are out of landing (see the quarantine folder); a re-delivered "
                 "good file goes into landing/ecommerce/<table>/{ds}/; then re-run the date "
                 "(or clear the failed tasks): gold equals a clean run's"
+            ),
+        ),
+        Scenario(
+            name="unreadable-input",
+            breaks="the deliveries of {ds}: files no parser was tuned for",
+            variants={
+                "huge-field": unreadable.add_huge_field,
+                "gzip-as-csv": unreadable.gzip_under_csv_name,
+                "wrong-delimiter": unreadable.use_semicolons,
+                "repeated-header": unreadable.repeat_header,
+                "gzip-named": unreadable.deliver_gzip_named,
+            },
+            pipeline_does=(
+                "each file is parsed once as its contract says before Spark reads it: a field "
+                "longer than source.max_field_chars or a header split by another delimiter "
+                "moves the file to the file quarantine with its reason (field_too_large, "
+                "wrong_delimiter) and fails the task at once; a .csv.gz file is read as it is, "
+                "and gzip under a .csv name is renamed to .csv.gz and read too; a header line "
+                "inside a file is quarantined as one row with the reason repeated_header"
+            ),
+            you_see=(
+                "bronze.ingest_orders and ingest_customers failed on the first try, make run "
+                "printing their errors first: orders-part-00001.csv, line 2, column "
+                "'payment_method'; the semicolon found and the comma expected; products load "
+                "from products-part-00000.csv.gz (renamed, a warning in the log); order_items "
+                "load from the .gz file, one row quarantined as repeated_header"
+            ),
+            recover=(
+                "re-deliver the quarantined files (or raise source.max_field_chars in the "
+                "contract if long fields are real), then re-run the date"
+            ),
+        ),
+        Scenario(
+            name="empty-delivery",
+            breaks="the customers of {ds}: a file with the header and no rows",
+            variants={"header-only": unreadable.header_only},
+            pipeline_does=(
+                "an empty delivery is the contract's choice: allow_empty: false (the default) "
+                "fails the ingest at once and leaves the file in landing; allow_empty: true "
+                "loads an empty partition, the bronze gate passes and gold is built"
+            ),
+            you_see=(
+                "bronze.ingest_customers failed on the first try: the delivery holds no rows "
+                "and the contract does not allow an empty delivery"
+            ),
+            recover=(
+                "ask the source whether the day really had no rows; if such days are normal, "
+                "add `allow_empty: true` to data/contracts/ecommerce/customers.yml (the bronze "
+                "gate reads it at run time), then clear the task or re-run the date"
             ),
         ),
         Scenario(

@@ -5,7 +5,7 @@ written to `great_expectations/expectations/` by `python -m medallion.quality.bu
 so a change to a contract shows up as a reviewable change to the committed suites.
 
 Values only known at run time are suite parameters (`{"$PARAMETER": name}`), filled in
-by the gate: `source_rows` (bronze) and `validation_time` (silver).
+by the gate: `source_rows` and `min_rows` (bronze) and `validation_time` (silver).
 """
 
 from __future__ import annotations
@@ -35,7 +35,13 @@ def bronze_expectations(contract: Contract) -> list:
     columns = [*contract.column_names, CORRUPT_RECORD, *LINEAGE_COLUMNS]
     return [
         *[gxe.ExpectColumnToExist(column=name) for name in columns],
-        gxe.ExpectTableRowCountToBeBetween(min_value=1, description="The delivery is not empty."),
+        gxe.ExpectTableRowCountToBeBetween(
+            min_value={"$PARAMETER": "min_rows"},
+            description=(
+                "The delivery is not empty: `min_rows` is 1, or 0 when the contract says "
+                "`allow_empty: true`."
+            ),
+        ),
         gxe.ExpectTableRowCountToEqual(
             value={"$PARAMETER": "source_rows"},
             description=(

@@ -171,7 +171,7 @@ def arrow_type(contract_type: str) -> pa.DataType:
     """The arrow type of a contract type such as `decimal(12,2)` or `timestamp`."""
     import pyarrow as pa
 
-    decimal = DECIMAL_TYPE.match(contract_type)
+    decimal = DECIMAL_TYPE.fullmatch(contract_type)
     if decimal:
         return pa.decimal128(int(decimal.group(1)), int(decimal.group(2)))
     return {

@@ -93,7 +93,10 @@ def validate_bronze(dataset: str, table: str, ds: str) -> GateResult:
             "(the landing row count written by the ingest job); re-run the ingest."
         )
     bronze = read_partition("bronze", contract, ds)
-    parameters = {"source_rows": int(marker["source_rows"])}
+    parameters = {
+        "source_rows": int(marker["source_rows"]),
+        "min_rows": 0 if contract.allow_empty else 1,
+    }
     outcome = run_check(check_name("bronze", dataset, table), bronze, ds, parameters)
     return _finish("bronze", dataset, table, ds, [outcome], len(bronze), started)
 

@@ -25,7 +25,7 @@ from medallion.scaffold.infer import snake_case
 from medallion.scaffold.sniff import MAX_BYTES, SAMPLE_RECORDS, RefusedFile, sample_file
 from medallion.settings import load_settings
 
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 
 
 @dataclass
@@ -50,7 +50,7 @@ def new_dataset(
     table = table or snake_case(file.stem)
     ds = ds or datetime.now(UTC).date().isoformat()
     for label, value in (("dataset name", name), ("table name", table)):
-        if not NAME.match(value):
+        if not NAME.fullmatch(value):
             raise RefusedFile(
                 f"{label} {value!r}: use lower-case letters, digits and _ (a DAG, dbt models "
                 f"and folders are named after it), for example {snake_case(value)!r}."
@@ -68,7 +68,7 @@ def new_dataset(
             f"{', '.join(_relative(path, home) for path in hand_written)}. Scaffolding would "
             f"overwrite them; choose another dataset name."
         )
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", ds):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", ds):
         raise RefusedFile(f"--date {ds!r}: give the delivery date as YYYY-MM-DD.")
 
     draft = draft_contract(name, table, sample_file(file, max_bytes, sample_records))

@@ -113,7 +113,8 @@ def write_dag(dataset: str, source_file: str, ds: str) -> Path:
     text = Template((TEMPLATES / "dag.py.tmpl").read_text(encoding="utf-8")).substitute(
         dag_id=f"{dataset}_daily",
         dataset=dataset,
-        file_name=source_file,
+        # The name lands in the DAG's docstring: a quote or backslash must stay text.
+        file_name=source_file.replace("\\", "\\\\").replace('"', '\\"'),
         tables=repr(tables).replace("'", '"'),
         table_list=", ".join(tables),
         start_year=year,

@@ -29,6 +29,10 @@ And it can be told to misbehave, from the start (`--fault`) or while it runs:
 
 `count` omitted means the fault lasts until cleared; after `count` calls the API is healthy
 again. `latency_s` slows each call of the fault down (alone, without a mode: a slow API).
+
+The service trusts nobody: `date` must be a real calendar date (it names a folder, so
+`../..` must never reach the file system), and the numbers of a fault are capped
+(`FAULT_LIMITS`), so one request cannot park a server thread for hours.
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import threading
 import time
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -47,10 +53,16 @@ from medallion.settings import load_settings
 DEFAULT_PORT = 18081
 FAULT_MODES = ("503", "429", "500", "timeout", "truncate", "404", "401")
 MAX_PAGE_SIZE = 1000
+# The largest value each number of a fault plan may take.
+FAULT_LIMITS = {"count": 1000, "latency_s": 30.0, "hang_s": 120.0, "retry_after_s": 60.0}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def catalogue_file(ds: str) -> Path:
-    """Where the API keeps the catalogue of one delivery date."""
+    """Where the API keeps the catalogue of one delivery date (ValueError: not a date)."""
+    if not ISO_DATE.fullmatch(ds):
+        raise ValueError(f"date must be YYYY-MM-DD, not {ds!r}")
+    date.fromisoformat(ds)  # a real date: 2026-02-30 is refused too
     return load_settings().data_dir / "sources" / "ecommerce" / "catalogue" / ds / "products.csv"
 
 
@@ -83,8 +95,22 @@ class Faults:
         self.plan: dict = {}
 
     def set(self, plan: dict) -> None:
+        """Order a fault plan (ValueError when it is not one this API serves)."""
+        if not isinstance(plan, dict):
+            raise ValueError("a fault plan is a JSON object")
+        unknown = sorted(set(plan) - {"mode", *FAULT_LIMITS})
+        if unknown:
+            raise ValueError(
+                f"unknown fault fields {unknown}; known: mode, {', '.join(FAULT_LIMITS)}"
+            )
         if plan.get("mode") not in (None, *FAULT_MODES):
             raise ValueError(f"mode must be one of {FAULT_MODES}, not {plan.get('mode')!r}")
+        for name, limit in FAULT_LIMITS.items():
+            value = plan.get(name)
+            kind = int if name == "count" else int | float
+            valid = isinstance(value, kind) and not isinstance(value, bool)
+            if value is not None and not (valid and 0 <= value <= limit):
+                raise ValueError(f"{name} must be a number from 0 to {limit}, not {value!r}")
         with self._lock:
             self.plan = dict(plan)
 
@@ -130,8 +156,9 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         if urlparse(self.path).path != "/_faults":
             return self._json(404, {"error": "POST only to /_faults"})
         try:
-            self.server.faults.set(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        except ValueError as error:
+            length = int(self.headers.get("Content-Length", "0"))
+            self.server.faults.set(json.loads(self.rfile.read(length)))
+        except ValueError as error:  # a bad length, bad JSON or a bad plan
             return self._json(400, {"error": str(error)})
         return self._json(200, self.server.faults.plan)
 

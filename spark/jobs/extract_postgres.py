@@ -33,9 +33,9 @@ from pyspark.sql import functions as F
 
 from medallion.contracts import Contract, load_contract
 from medallion.lake import landing_dir
+from medallion.source_records import count_source_records
 from medallion.watermarks import Window, record_window, start_after, window_of
 from spark.jobs.command_line import run_with_local_session, table_date_parser
-from spark.landing import count_source_records
 from spark.session import configure_job
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pyspark.sql import SparkSession
 
 from medallion.contracts import load_contract
+from medallion.errors import EmptyDeliveryError
 from medallion.file_screening import screen_delivery
 from medallion.lake import write_commit_marker
 from spark.jobs.command_line import run_with_local_session, table_date_parser
-from spark.landing import landing_files, read_delivery, scan_source_file
+from spark.landing import landing_files, read_delivery
 from spark.partitions import clear_partition, count_partition_rows, replace_partition
 from spark.session import configure_job
 from spark.transforms.ingest import add_ingestion_metadata
@@ -33,14 +34,16 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     configure_job(spark)
     contract = load_contract(dataset, table)
     files = landing_files(contract, ds)
-    screen_delivery(contract, files, ds)
-    scans = [
-        scan_source_file(
-            path, contract.source_format, contract.source_encoding, contract.source_delimiter
-        )
-        for path in files
-    ]
+    scans = screen_delivery(contract, files, ds)
     source_rows = sum(scan.records for scan in scans)
+    if not source_rows and not contract.allow_empty:
+        raise EmptyDeliveryError(
+            f"{dataset}.{table} {ds}: the delivery holds no rows ({len(files)} file(s) with "
+            f"a header only: {', '.join(path.name for path in files)}), and the contract does "
+            f"not allow an empty delivery. Ask the source whether the day really had none; "
+            f"if such days are normal, set `allow_empty: true` in {contract.path}; then "
+            f"clear this task. The files stay in landing."
+        )
 
     # Line by line unless a record spans lines: then Spark can split big files over cores.
     multi_line = any(scan.spans_lines for scan in scans)

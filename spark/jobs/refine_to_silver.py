@@ -12,23 +12,38 @@ from __future__ import annotations
 
 import logging
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
 
-from medallion.contracts import load_contract
-from medallion.lake import write_commit_marker
+from medallion.contracts import Contract, load_contract
+from medallion.lake import (
+    PARTITION_COLUMN,
+    partition_dir,
+    read_commit_marker,
+    write_commit_marker,
+)
 from spark.jobs.command_line import run_with_local_session, table_date_parser
 from spark.partitions import clear_partition, read_partition, replace_partition
+from spark.schemas import raw_read_schema
 from spark.session import configure_job
 from spark.transforms.refine import REJECT_REASON, flag_rows, select_quarantine, select_silver
 
 log = logging.getLogger(__name__)
+
+# The columns ingest adds to the delivered ones, with their types in bronze.
+BRONZE_METADATA_TYPES = {
+    "_ingested_at": T.TimestampType(),
+    "_source_file": T.StringType(),
+    "_row_hash": T.StringType(),
+    PARTITION_COLUMN: T.StringType(),
+}
 
 
 def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     """Refine `<dataset>.<table>` for delivery date `ds`; return the row accounting."""
     configure_job(spark)
     contract = load_contract(dataset, table)
-    bronze = read_partition(spark, "bronze", dataset, table, ds)
+    bronze = _read_bronze(spark, contract, ds)
     # Cached because three actions read it: the counts and the two writes.
     flagged = flag_rows(bronze, contract).cache()
     try:
@@ -92,6 +107,19 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
         "quarantined": quarantined,
         "quarantined_by_reason": quarantined_by_reason,
     }
+
+
+def _read_bronze(spark: SparkSession, contract: Contract, ds: str) -> DataFrame:
+    """The bronze partition of `ds`. An empty delivery (the contract's `allow_empty`) left
+    no parquet file, so nothing to read a schema from: it is the contract's, with no rows."""
+    dataset, table = contract.dataset, contract.table
+    bronze = partition_dir("bronze", dataset, table, ds)
+    if read_commit_marker("bronze", dataset, table, ds) and not any(bronze.glob("*.parquet")):
+        schema = raw_read_schema(contract.column_names)
+        for name, kind in BRONZE_METADATA_TYPES.items():
+            schema = schema.add(name, kind)
+        return spark.createDataFrame([], schema)
+    return read_partition(spark, "bronze", dataset, table, ds)
 
 
 def _write(frame, layer: str, dataset: str, table: str, ds: str, expected_rows: int) -> None:

@@ -7,6 +7,8 @@ silver + quarantine = bronze, row for row.
 
 Reject reasons, in the order they are checked:
     unparseable_row               the parser could not split the line into columns
+    repeated_header               a CSV header line again inside the file (files joined
+                                  with their headers): the column names, not data
     missing_value:<column>        a required column is empty
     invalid_type:<column>         the value does not parse as the contract type
     not_in_accepted_values:<column>
@@ -16,6 +18,8 @@ Reject reasons, in the order they are checked:
 """
 
 from __future__ import annotations
+
+from functools import reduce
 
 from pyspark.sql import Column as SparkColumn
 from pyspark.sql import DataFrame, Window
@@ -57,9 +61,20 @@ def add_typed_values(bronze: DataFrame, contract: Contract) -> DataFrame:
     return bronze.withColumn(TYPED, F.struct(*typed_fields))
 
 
+def is_repeated_header(contract: Contract) -> SparkColumn:
+    """A row whose every value is its column's name as the file's header writes it."""
+    matches = [
+        F.trim(F.col(column.name)) == F.lit(column.source_name or column.name)
+        for column in contract.columns
+    ]
+    return reduce(lambda left, right: left & right, matches)
+
+
 def _rule_checks(contract: Contract) -> list[SparkColumn]:
     """One `when(broken, reason)` per rule, in the order the module docstring lists."""
     checks = [F.when(F.col(CORRUPT_RECORD).isNotNull(), F.lit("unparseable_row"))]
+    if contract.source_format == "csv":
+        checks.append(F.when(is_repeated_header(contract), F.lit("repeated_header")))
     for column in contract.columns:
         if not column.nullable:
             checks.append(

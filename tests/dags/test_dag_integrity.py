@@ -36,11 +36,13 @@ for dag_id, dag in bag.dags.items():
         "tags": sorted(dag.tags),
         "doc_md": dag.doc_md or "",
         "catchup": dag.catchup,
+        "dagrun_timeout": dag.dagrun_timeout and dag.dagrun_timeout.total_seconds(),
         "tasks": {
             task.task_id: {
                 "owner": task.owner,
                 "retries": task.retries,
                 "backoff": bool(task.retry_exponential_backoff),
+                "timeout": task.execution_timeout and task.execution_timeout.total_seconds(),
                 "downstream": sorted(task.downstream_task_ids),
             }
             for task in dag.tasks
@@ -106,6 +108,16 @@ def test_dag_policies(parsed):
             assert task["owner"] not in ("", "airflow"), f"{dag_id}.{task_id}: set an owner"
             assert task["retries"] >= 2, f"{dag_id}.{task_id}: retries < 2"
             assert task["backoff"], f"{dag_id}.{task_id}: no exponential backoff"
+
+
+def test_every_task_and_run_has_a_timeout(parsed):
+    """A hung Spark job, dbt run or HTTP call must fail and alert, not block the DAG."""
+    for dag_id, dag in parsed["dags"].items():
+        assert dag["dagrun_timeout"], f"{dag_id}: set dagrun_timeout"
+        for task_id, task in dag["tasks"].items():
+            assert task["timeout"], f"{dag_id}.{task_id}: set execution_timeout"
+            # One try must fit in the run with room for the retries.
+            assert task["timeout"] * 2 <= dag["dagrun_timeout"], f"{dag_id}.{task_id}"
 
 
 def test_ecommerce_dag_covers_every_contract(parsed):

@@ -118,3 +118,45 @@ def test_backoff_grows_exponentially_with_jitter_under_the_cap():
     assert [max(w) <= bound for w, bound in zip(waits, (1, 2, 4, 5), strict=True)] == [True] * 4
     assert max(waits[3]) > 4  # reaches up to the cap, not only the base
     assert len({round(w, 6) for w in waits[2]}) > 100  # jittered, not a fixed schedule
+
+
+@pytest.mark.parametrize("date", ["../../..", "../../../secret", "2026-11-02/../..", "2026-02-30"])
+def test_a_date_that_is_not_a_date_reads_nothing(catalogue, data_dir, date):
+    # A file the API must never serve: where `../../..` from its store leads.
+    (data_dir / "products.csv").write_text("product_id\nSECRET\n", encoding="utf-8")
+    (data_dir / "secret").mkdir(exist_ok=True)
+    (data_dir / "secret" / "products.csv").write_text("product_id\nSECRET\n", encoding="utf-8")
+    answer = requests.get(
+        f"{catalogue.url()}/v1/products",
+        params={"date": date, "page": 1, "page_size": 10},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert "SECRET" not in answer.text
+    assert "YYYY-MM-DD" in answer.json()["error"] or "day is out of range" in answer.text
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        {"mode": "timeout", "hang_s": 86_400},
+        {"latency_s": 1e9},
+        {"mode": "503", "count": -1},
+        {"mode": "503", "count": 2.5},
+        {"mode": "503", "retry_after_s": "soon"},
+        {"mode": "teapot"},
+        {"mode": "503", "sleep": 5},
+        ["503"],
+    ],
+)
+def test_a_fault_out_of_bounds_is_refused_and_the_api_stays_healthy(catalogue, plan):
+    answer = requests.post(f"{catalogue.url()}/_faults", json=plan, timeout=5)
+    assert answer.status_code == 400
+    assert requests.get(f"{catalogue.url()}/_faults", timeout=5).json() == {}
+    assert first_page(catalogue)["total"] == 250
+
+
+def test_a_fault_at_its_limits_is_accepted(catalogue):
+    plan = {"mode": "timeout", "count": 1000, "hang_s": 120, "latency_s": 30, "retry_after_s": 60}
+    fault(catalogue, **plan)
+    assert requests.get(f"{catalogue.url()}/_faults", timeout=5).json() == plan

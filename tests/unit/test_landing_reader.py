@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 
 from medallion.contracts import ContractError, parse_contract
-from spark.landing import count_source_records, read_delivery, scan_source_file
+from medallion.source_records import count_source_records, scan_source_file
+from spark.landing import read_delivery
 
 
 def contract_for(columns, **source) -> object:
@@ -157,3 +158,30 @@ def test_ecommerce_deliveries_load_row_for_row(spark, data_dir):
     for table in list_tables("ecommerce"):
         result = ingest_to_bronze.run(spark, "ecommerce", table, "2026-11-01")
         assert result["rows"] == result["source_rows"] > 0, table
+
+
+@pytest.mark.parametrize("multi_line", [False, True])
+def test_a_field_the_contract_allows_loads_whole(spark, tmp_path, multi_line):
+    path = tmp_path / "long.csv"
+    long_text = "x" * 500_000
+    path.write_text(f"id,note\n1,{long_text}\n2,short\n", encoding="utf-8")
+    contract = contract_for({"id": None, "note": None}, max_field_chars=1_000_000)
+
+    assert scan_source_file(path, "csv", max_field_chars=1_000_000).records == 2
+    frame, columns = read_delivery(spark, contract, [path], multi_line)
+    rows = {row["id"]: row["note"] for row in frame.select(*columns).collect()}
+
+    assert rows == {"1": long_text, "2": "short"}
+
+
+def test_a_gzip_delivery_reads_like_the_plain_file(spark, tmp_path):
+    import gzip
+
+    text = 'id,note\n1,"two\nlines"\n2,plain\n'
+    plain, packed = tmp_path / "a.csv", tmp_path / "b.csv.gz"
+    plain.write_text(text, encoding="utf-8")
+    packed.write_bytes(gzip.compress(text.encode()))
+    contract = contract_for({"id": None, "note": None})
+
+    assert rows_of(spark, contract, packed) == rows_of(spark, contract, plain)
+    assert count_source_records(packed, "csv") == count_source_records(plain, "csv") == 2

@@ -113,6 +113,21 @@ def test_unparseable_row_is_quarantined(spark):
     assert rejected[REJECT_REASON] == "unparseable_row"
 
 
+def test_a_repeated_header_line_has_its_own_reason(spark):
+    rows = [
+        ("H1", "placed", "1.00", None, "2026-11-01 10:00:00"),
+        ("order_id", "status", "amount", "note", " updated_at "),
+        # The same words, but not every column: an ordinary invalid row.
+        ("order_id", "status", "amount", None, "updated_at"),
+    ]
+    silver, quarantine = outcome(spark, rows)
+    assert [row["order_id"] for row in silver] == ["H1"]
+    assert sorted(row[REJECT_REASON] for row in quarantine) == [
+        "invalid_type:amount",
+        "repeated_header",
+    ]
+
+
 def test_exact_copies_and_older_versions_are_quarantined_latest_kept(spark):
     rows = [
         ("C1", "placed", "5.00", None, "2026-11-01 08:00:00"),

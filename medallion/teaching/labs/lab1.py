@@ -66,7 +66,7 @@ def _digest(path: Path) -> str:
 
 def _run_ingest(home: Path) -> IngestRun:
     from medallion.generate.ecommerce import generate_ecommerce
-    from spark.landing import count_source_records
+    from medallion.source_records import count_source_records
     from spark.session import local_session
 
     data_dir = clean_data_dir(home, 1)

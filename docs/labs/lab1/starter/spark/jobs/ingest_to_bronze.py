@@ -36,7 +36,7 @@ def run(spark: SparkSession, dataset: str, table: str, ds: str) -> dict:
     screen_delivery(contract, files, ds)
     # TODO (Lab 1, milestone 6): count the records the landing files hold, without
     # Spark: `count_source_records(path, contract.source_format, contract.source_encoding,
-    # contract.source_delimiter)` from spark/landing.py counts one file. Sum it over
+    # contract.source_delimiter)` from medallion/source_records.py counts one file. Sum it over
     # `files` into `source_rows`. It is the number bronze must match: a reader that
     # silently drops or splits rows shows up as a difference.
 

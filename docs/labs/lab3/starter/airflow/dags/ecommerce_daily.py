@@ -47,6 +47,7 @@ version waits for inspection.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pendulum
 from airflow.sdk import TaskGroup, dag, task
@@ -83,6 +84,9 @@ if PRODUCTS == "api" and SOURCE == "postgres":
 
 default_args = {
     "owner": "data-platform",
+    # A hung Spark job, dbt run or HTTP call fails (and alerts) instead of holding the
+    # run forever; the slowest task of a 10M-orders day takes 6 minutes (docs/benchmarks.md).
+    "execution_timeout": timedelta(hours=1),
     # TODO Lab 3, milestone 3: a transient failure (a late file, a busy Spark, a flaky
     # API) should not wake anyone up. Give every task 3 retries, 20 s apart at first,
     # doubling each time (exponential backoff) but never more than 10 minutes apart:
@@ -151,6 +155,9 @@ def publish_run_summary(
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # Longer than every task in a row with its retries would take on a normal day; a
+    # run still going after that fails, so max_active_runs=1 cannot block later dates.
+    dagrun_timeout=timedelta(hours=6),
     default_args=default_args,
     tags=["ecommerce", "medallion"],
     doc_md=__doc__,
