@@ -41,6 +41,7 @@ RUN_TIMEOUT_SECONDS = 3600
 def environment(root: Path, engine: str) -> dict[str, str]:
     port = int(os.environ.get("MEDALLION_ENGINE_PORT", DEFAULT_PORT))
     warm = {"conn_type": "spark_connect", "host": "sc://127.0.0.1", "port": port}
+    api_port = _free_port()
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(root / "airflow"),
@@ -50,7 +51,9 @@ def environment(root: Path, engine: str) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(_free_port()),
+        "AIRFLOW__API__PORT": str(api_port),
+        # Tasks report to the API server's execution API: on the port chosen here.
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW_CONN_SPARK_DEFAULT": json.dumps(
             warm if engine == "warm" else CLASSIC_LOCAL_CONNECTION
         ),
