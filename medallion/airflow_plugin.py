@@ -11,6 +11,9 @@ Only third-party libraries are preloaded, never the project's own modules, so an
 medallion/, spark/ or monitoring/ takes effect at the next task without a restart. Other
 Airflow processes (the API server, `airflow dags test`, the CLI) are left alone.
 
+`MEDALLION_PRELOAD=off` in the scheduler's environment turns it off (to measure what it
+saves, or to rule it out when something behaves oddly).
+
 Registered in pyproject.toml under `[project.entry-points."airflow.plugins"]`; `airflow
 plugins` lists it.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 import time
 
@@ -41,13 +45,20 @@ def is_scheduler() -> bool:
     return sys.argv[1:2] == ["scheduler"]
 
 
+def wanted() -> bool:
+    return os.environ.get("MEDALLION_PRELOAD", "on") != "off"
+
+
 class PreloadForTasks:
     """A lifecycle listener: when the scheduler's job starts, import PRELOADED."""
 
+    done = False  # a task process forked from the scheduler inherits True: no second pass
+
     @hookimpl
     def on_starting(self, component) -> None:
-        if not is_scheduler():
+        if PreloadForTasks.done or not is_scheduler() or not wanted():
             return
+        PreloadForTasks.done = True
         started = time.perf_counter()
         for module in PRELOADED:
             importlib.import_module(module)

@@ -6,6 +6,7 @@ the LocalExecutor, where every task is a process of its own. This measures that 
 
     python -m medallion.bench.scheduler_path --engine warm      # spark_default = the engine
     python -m medallion.bench.scheduler_path --engine classic   # a JVM inside each task
+    ... --no-preload     # without the scheduler's preload of GX and pandas (airflow_plugin)
 
 It generates e-commerce deliveries for the last two days into a scratch folder, starts
 `airflow standalone` there (scheduler, dag-processor, api-server, LocalExecutor),
@@ -38,7 +39,7 @@ RUN_TYPE = "scheduled"
 RUN_TIMEOUT_SECONDS = 3600
 
 
-def environment(root: Path, engine: str) -> dict[str, str]:
+def environment(root: Path, engine: str, preload: bool) -> dict[str, str]:
     port = int(os.environ.get("MEDALLION_ENGINE_PORT", DEFAULT_PORT))
     warm = {"conn_type": "spark_connect", "host": "sc://127.0.0.1", "port": port}
     api_port = _free_port()
@@ -48,6 +49,7 @@ def environment(root: Path, engine: str) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(load_settings().home / "airflow" / "dags"),
         "MEDALLION_DATA_DIR": str(root / "data"),
         "MEDALLION_PUSHGATEWAY_URL": "",
+        "MEDALLION_PRELOAD": "on" if preload else "off",
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -63,10 +65,10 @@ def environment(root: Path, engine: str) -> dict[str, str]:
     return env
 
 
-def run_once(root: Path, engine: str, orders_per_day: int) -> dict:
+def run_once(root: Path, engine: str, orders_per_day: int, preload: bool) -> dict:
     from medallion.generate.ecommerce import generate_ecommerce
 
-    env = environment(root, engine)
+    env = environment(root, engine, preload)
     # The latest interval's delivery date is yesterday or the day before, depending on
     # the hour (the DAG runs at 06:00 UTC for the day before): deliver both.
     generate_ecommerce(
@@ -98,6 +100,7 @@ def run_once(root: Path, engine: str, orders_per_day: int) -> dict:
     tasks = _task_durations(database, run_id)
     return {
         "engine": engine,
+        "preload": preload,
         "orders_per_day": orders_per_day,
         "run_id": run_id,
         "state": state,
@@ -155,16 +158,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["warm", "classic"], default="warm")
     parser.add_argument("--orders-per-day", type=int, default=300)
+    parser.add_argument("--no-preload", action="store_true", help="MEDALLION_PRELOAD=off")
     parser.add_argument(
         "--work-dir", type=Path, default=load_settings().home / ".bench" / "scheduler-path",
         help="scratch folder, replaced at every run (kept after it: logs, metadata DB)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    root = args.work_dir / args.engine
+    root = args.work_dir / f"{args.engine}{'-no-preload' if args.no_preload else ''}"
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    print(json.dumps(run_once(root, args.engine, args.orders_per_day), indent=2))
+    result = run_once(root, args.engine, args.orders_per_day, preload=not args.no_preload)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
