@@ -204,7 +204,9 @@ def check_answers(engine: Engine) -> None:
     from pyspark.sql import SparkSession
 
     try:
-        session = SparkSession.builder.remote(engine.url).getOrCreate()
+        # create(), not getOrCreate(): a session this process opened before on another
+        # address would be handed back instead.
+        session = SparkSession.builder.remote(engine.url).create()
         try:
             rows = session.range(1).collect()
         finally:

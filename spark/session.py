@@ -66,6 +66,9 @@ def _check_engine_listens(spark: SparkSession) -> None:
     with socket.socket() as probe:
         probe.settimeout(2)
         if probe.connect_ex((host.strip("[]"), int(port))) != 0:
+            # No retries for this session's last calls either: closing it (Airflow's task
+            # does, after the error) would otherwise retry releasing it for minutes.
+            spark.client.set_retry_policies([])
             raise EngineUnreachableError(
                 f"the Spark engine of the spark_default connection (sc://{endpoint}) does not "
                 "answer: start it with `make engine` (`make engine-status` says where it "

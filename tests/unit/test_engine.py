@@ -20,9 +20,12 @@ pytestmark = pytest.mark.spark
 def test_a_job_on_a_stopped_engine_fails_at_once_naming_make_engine():
     from pyspark.sql import SparkSession
 
-    session = SparkSession.builder.remote(f"sc://127.0.0.1:{free_port()}").getOrCreate()
-    with pytest.raises(EngineUnreachableError, match="start it with `make engine`"):
-        configure_job(session)
+    session = SparkSession.builder.remote(f"sc://127.0.0.1:{free_port()}").create()
+    try:
+        with pytest.raises(EngineUnreachableError, match="start it with `make engine`"):
+            configure_job(session)
+    finally:
+        session.stop()
 
 
 def test_the_engine_starts_once_answers_and_stops(tmp_path, monkeypatch):
@@ -41,7 +44,7 @@ def test_the_engine_starts_once_answers_and_stops(tmp_path, monkeypatch):
 
         from pyspark.sql import SparkSession
 
-        session = SparkSession.builder.remote(engine.url).getOrCreate()
+        session = SparkSession.builder.remote(engine.url).create()
         try:
             configure_job(session)
             assert session.conf.get("spark.sql.session.timeZone") == "UTC"
