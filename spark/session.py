@@ -57,12 +57,10 @@ def _check_engine_listens(spark: SparkSession) -> None:
     """For a Spark Connect session: is anything listening where it connects?"""
     import socket
 
-    # pyspark has no public accessor for a Connect session's port; a classic session has
-    # no `client` at all and needs no check.
-    endpoint = getattr(getattr(getattr(spark, "client", None), "_builder", None), "endpoint", None)
-    if endpoint is None:
-        return
-    host, port = endpoint.rsplit(":", 1)
+    if not type(spark).__module__.startswith("pyspark.sql.connect"):
+        return  # a classic session runs in this process: nothing to reach
+    # pyspark has no public accessor for a Connect session's port.
+    host, port = spark.client._builder.endpoint.rsplit(":", 1)
     with socket.socket() as probe:
         probe.settimeout(2)
         if probe.connect_ex((host.strip("[]"), int(port))) != 0:
@@ -70,7 +68,7 @@ def _check_engine_listens(spark: SparkSession) -> None:
             # does, after the error) would otherwise retry releasing it for minutes.
             spark.client.set_retry_policies([])
             raise EngineUnreachableError(
-                f"the Spark engine of the spark_default connection (sc://{endpoint}) does not "
+                f"the Spark engine of the spark_default connection (sc://{host}:{port}) does not "
                 "answer: start it with `make engine` (`make engine-status` says where it "
                 "listens and where its log is); the task will be retried"
             )
