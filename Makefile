@@ -56,7 +56,7 @@ HOURS ?= 6
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
 export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q
 
-.PHONY: help setup engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
+.PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
@@ -79,6 +79,12 @@ setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .v
 $(AIRFLOW_HOME)/airflow.db: | $(VENV)/.installed
 	mkdir -p $(AIRFLOW_HOME)
 	airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log
+
+source-db: setup ## The shop's PostgreSQL on 127.0.0.1:15432 for MEDALLION_ECOMMERCE_SOURCE=postgres: start, load START/DAYS, print the settings
+	python -m medallion.sources.source_db up --start "$$START" --days "$$DAYS"
+
+source-db-stop: ## Stop the shop's PostgreSQL of make source-db
+	@test ! -d "$(AIRFLOW_HOME)/postgres" || $(BIN)/python -m medallion.sources.source_db stop
 
 engine: setup ## Start the warm Spark engine (a Spark Connect server on 127.0.0.1) unless it runs
 	python -m medallion.engine start
@@ -162,7 +168,7 @@ format: setup ## Fix formatting with ruff
 	ruff format .
 	ruff check --fix .
 
-reset: ## Delete generated data, the lake, the warehouse, Airflow's state and lab faults (keeps .venv)
+reset: source-db-stop ## Delete generated data, the lake, the warehouse, Airflow's state and lab faults (keeps .venv)
 	@# the catalogue API a network-timeout scenario started (its process group)
 	@test ! -f $(AIRFLOW_HOME)/catalogue-api.pid || kill -- -$$(cat $(AIRFLOW_HOME)/catalogue-api.pid) 2>/dev/null || true
 	rm -rf data/landing data/lake data/warehouse data/sources $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
