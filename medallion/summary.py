@@ -97,7 +97,7 @@ def print_summary(dataset: str) -> int:
         "\nWhere to look next:\n"
         f"  lake (parquet)     {settings.lake_dir}\n"
         f"  warehouse (duckdb) duckdb {warehouse}\n"
-        "  Airflow UI         make airflow   (then open http://localhost:8080)\n"
+        "  Airflow UI         make airflow   (then open http://127.0.0.1:8080)\n"
         "  quality gates      make docs      (Great Expectations Data Docs)\n"
         "  metrics            make monitor   (then make demo again, open http://127.0.0.1:19090)\n"
         "  tests              make test\n"

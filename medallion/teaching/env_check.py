@@ -38,6 +38,8 @@ def run_checks(
     yield toolchain.check_dbt(env, home / "requirements.txt")
     yield services.check_airflow_db(env, home)
     yield services.check_airflow_ui(services.AIRFLOW_UI, required=require_ui)
+    yield services.check_spark_engine(env)
+    yield services.check_test_servers()
     yield services.check_ports()
     yield services.check_disk(home)
     yield services.check_memory(services.available_memory_gib())

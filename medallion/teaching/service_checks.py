@@ -20,7 +20,7 @@ from pathlib import Path
 
 from medallion.teaching.checks import CheckResult, fail, ok, warn
 
-AIRFLOW_UI = "http://localhost:8080"
+AIRFLOW_UI = "http://127.0.0.1:8080"
 HEALTH_PATH = "/api/v2/monitor/health"
 HTTP_TIMEOUT_SECONDS = 3
 GIB = 1024**3
@@ -228,3 +228,39 @@ def check_docker(env: Mapping[str, str]) -> CheckResult:
             "install the Compose v2 plugin (package docker-compose-plugin)",
         )
     return ok("docker", completed.stdout.strip().splitlines()[0])
+
+
+def check_spark_engine(env: Mapping[str, str]) -> CheckResult:
+    """Is the warm Spark engine of `spark_default` running? (make demo/run start it.)"""
+    from medallion.engine import connection_engine_port, port_open
+
+    connection = env.get("AIRFLOW_CONN_SPARK_DEFAULT")
+    port = connection_engine_port(connection) if connection else None
+    if port is None:
+        return ok("spark engine", "spark_default runs Spark inside each task (no engine needed)")
+    if port_open(port):
+        return ok("spark engine", f"running on 127.0.0.1:{port}")
+    return warn(
+        "spark engine",
+        f"not running on 127.0.0.1:{port}",
+        "make engine (make demo, run, airflow and test start it themselves)",
+    )
+
+
+def check_test_servers() -> CheckResult:
+    """The server binaries `make test` starts throw-away servers from (nothing runs)."""
+    from medallion.local_servers import postgres, redis
+
+    missing = []
+    if postgres.find_binaries() is None:
+        missing.append(("PostgreSQL", postgres.INSTALL_HINT))
+    if redis.find_binary() is None:
+        missing.append(("Redis", redis.INSTALL_HINT))
+    if not missing:
+        return ok("test servers", "PostgreSQL and Redis binaries found (make test starts its own)")
+    names = " and ".join(name for name, _ in missing)
+    return warn(
+        "test servers",
+        f"no {names} binaries: their tests will skip",
+        "; ".join(hint for _, hint in missing),
+    )

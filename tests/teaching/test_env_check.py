@@ -301,10 +301,42 @@ def test_command_prints_one_line_per_check_and_fails_without_java(tmp_path):
     lines = completed.stdout.splitlines()
     assert completed.returncode == 1, completed.stdout + completed.stderr
     checks = lines[1:-1]
-    assert len(checks) == 11
+    assert len(checks) == 13
     assert all(line.split()[0] in ("[ok]", "[warn]", "[fail]") for line in checks), lines
     assert "[fail] java: no `java` on the PATH and JAVA_HOME is not set. Fix: sudo apt-get" in (
         completed.stdout
     )
     assert f"[fail] airflow db: no metadata DB at {tmp_path / 'airflow.db'}" in completed.stdout
-    assert lines[-1].startswith("11 checks: ")
+    assert lines[-1].startswith("13 checks: ")
+
+
+def test_the_spark_engine_check_says_how_to_start_it():
+    import json
+    import socket
+
+    with socket.socket() as listener:  # a port something listens on: "the engine runs"
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        running = listener.getsockname()[1]
+        warm = {"conn_type": "spark_connect", "host": "sc://127.0.0.1", "port": running}
+        assert (
+            services.check_spark_engine({"AIRFLOW_CONN_SPARK_DEFAULT": json.dumps(warm)}).status
+            == OK
+        )
+    stopped = services.check_spark_engine({"AIRFLOW_CONN_SPARK_DEFAULT": json.dumps(warm)})
+    assert (stopped.status, "make engine" in stopped.line()) == (WARN, True), stopped.line()
+    classic = {"conn_type": "spark", "host": "local[2]"}
+    assert (
+        services.check_spark_engine({"AIRFLOW_CONN_SPARK_DEFAULT": json.dumps(classic)}).status
+        == OK
+    )
+
+
+def test_the_test_servers_check_finds_the_binaries_make_test_starts():
+    from medallion.local_servers import postgres, redis
+
+    result = services.check_test_servers()
+    installed = postgres.find_binaries() is not None and redis.find_binary() is not None
+    assert result.status == (OK if installed else WARN), result.line()
+    if not installed:
+        assert "apt-get install" in result.line()
