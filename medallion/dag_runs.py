@@ -74,22 +74,45 @@ def dates_to_run(dataset: str, start: str, days: int, hours: int, dates: str) ->
 
 
 def failed_task_errors(output: str) -> dict[str, str]:
-    """{task id: the exception its last failed try raised}, in the order tasks ran."""
+    """{task id: the exception its last failed try raised}, in the order tasks ran.
+
+    The exception keeps every line of its message: a gate's names each failed check and
+    ends by saying what readers still see.
+    """
     errors: dict[str, str] = {}
     task, traceback = "?", None
     for line in output.splitlines():
         if traceback is not None and LOG_LINE.match(line):
-            final = EXCEPTION.fullmatch(traceback[-1]) if traceback else None
-            if final:
-                errors[task] = final[2] if final[1] == "AirflowFailException" else final[0]
+            if (error := last_exception(traceback)) is not None:
+                errors[task] = error
             traceback = None
         if started := TASK_STARTS.search(line):
             task = started[1]
         elif TRY_FAILED in line:
             traceback = []
         elif traceback is not None and line.strip():
-            traceback.append(line.strip())
+            traceback.append(line.rstrip())
     return errors
+
+
+def last_exception(traceback: list[str]) -> str | None:
+    """The last exception of a printed traceback with its whole message, or None.
+
+    An exception's first line starts at the left margin (frames are indented); the
+    lines after it, up to the end, are the rest of its message. An AirflowFailException
+    is reported by what it wraps: its message starts with the original exception's name.
+    """
+    starts = [
+        number
+        for number, line in enumerate(traceback)
+        if not line.startswith(" ") and EXCEPTION.fullmatch(line)
+    ]
+    if not starts:
+        return None
+    name, message = EXCEPTION.fullmatch(traceback[starts[-1]]).groups()
+    rest = traceback[starts[-1] + 1 :]
+    first = message if name == "AirflowFailException" else f"{name}: {message}"
+    return "\n".join([first, *rest])
 
 
 def run_date(dag_id: str, ds: str, airflow_home: Path) -> bool:
@@ -113,7 +136,8 @@ def run_date(dag_id: str, ds: str, airflow_home: Path) -> bool:
     if errors:
         print(f"The run of {ds} failed. What the failed task(s) said:")
         for task, error in errors.items():
-            print(f"\n  {task}\n    {error}")
+            print(f"\n  {task}")
+            print("\n".join(f"    {line}" for line in error.splitlines()))
         print()
     else:
         print("\n".join(output.splitlines()[-40:]))
