@@ -61,7 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--table", help="table name (default: the file name in snake_case)")
     new.add_argument("--date", help="delivery date of the file, YYYY-MM-DD (default: today)")
 
+    gate = commands.add_parser(
+        "gate", help="audit what a step wrote by hand and publish it if the gate passes"
+    )
+    gate.add_argument("layer", choices=["bronze", "silver", "gold"])
+    gate.add_argument("dataset")
+    gate.add_argument("table", help="the table (gold: any word, every mart is checked)")
+    gate.add_argument("ds", help="delivery date, YYYY-MM-DD")
+
     args = parser.parse_args(argv)
+    if args.command == "gate":
+        return _gate(args)
     if args.command == "new-dataset":
         from medallion.scaffold.command import run
 
@@ -78,6 +88,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"medallion summary: {error}", file=sys.stderr)
             return 2
     return 2
+
+
+def _gate(args: argparse.Namespace) -> int:
+    """Write - audit - publish by hand: a job run by hand writes a candidate; this runs the
+    layer's gate on it and publishes it, as the DAG's validate_* task does."""
+    from medallion.quality.gates import audit_and_publish
+    from medallion.quality.results import GateFailedError
+
+    try:
+        result = audit_and_publish(args.layer, args.dataset, args.table, args.ds)
+    except GateFailedError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(
+        f"{args.layer} gate passed for {args.dataset}.{args.table} {args.ds}: "
+        f"{result.passed}/{result.evaluated} expectations; published"
+    )
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:

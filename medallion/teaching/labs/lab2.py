@@ -174,9 +174,13 @@ def _inputs_digest(home: Path) -> str:
     return digest.hexdigest()
 
 
+FIXTURE = {"published_by": "make check-lab N=2, its own silver fixture (no gate)"}
+
+
 def _build_silver(home: Path, data_dir: Path) -> None:
     """Two generated days through the project's Spark ingest and refine jobs."""
     from medallion.generate.ecommerce import generate_ecommerce
+    from medallion.publication import publish_partition
     from spark.jobs import ingest_to_bronze, refine_to_silver
     from spark.session import local_session
 
@@ -184,11 +188,16 @@ def _build_silver(home: Path, data_dir: Path) -> None:
         start = date.fromisoformat(DAYS[0])
         generate_ecommerce(data_dir / "landing" / DATASET, start, len(DAYS), ORDERS_PER_DAY, 42)
         spark = local_session("check-lab-2")
+        # The jobs write candidates; published at once (no gate: this lab is about dbt, and
+        # the fixture's data is the generator's, checked by the pipeline's own tests).
         for ds in DAYS:
             for table in TABLES:
                 ingest_to_bronze.run(spark, DATASET, table, ds)
+                publish_partition("bronze", DATASET, table, ds, audit=FIXTURE)
             for table in TABLES:
                 refine_to_silver.run(spark, DATASET, table, ds)
+                for layer in ("silver", "quarantine"):
+                    publish_partition(layer, DATASET, table, ds, audit=FIXTURE)
 
 
 def _run_dbt(home: Path, data_dir: Path) -> DbtRun:
