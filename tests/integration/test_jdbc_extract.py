@@ -25,7 +25,7 @@ from support.lab_processes import (
 )
 
 from medallion.contracts import load_contract
-from medallion.lake import landing_dir, read_commit_marker
+from medallion.lake import candidate_dir, landing_dir, read_commit_marker
 from medallion.local_servers.postgres import LocalPostgres
 from medallion.watermarks import recorded_windows
 
@@ -196,7 +196,9 @@ def test_landing_files_pass_the_ingest_job(shop, remote_spark):
 
     for ds, expected in [(DAY_1, len(landed_rows("orders", DAY_1))), (DAY_2, 3)]:
         result = ingest_to_bronze.run(remote_spark, "ecommerce", "orders", ds)
-        marker = read_commit_marker("bronze", "ecommerce", "orders", ds)
+        # The job writes a candidate (its gate would publish it): read the marker there.
+        candidate = candidate_dir("bronze", "ecommerce", "orders", ds)
+        marker = read_commit_marker("bronze", "ecommerce", "orders", ds, folder=candidate)
         assert result["rows"] == marker["rows"] == marker["source_rows"] == expected
     customers = ingest_to_bronze.run(remote_spark, "ecommerce", "customers", DAY_2)
     assert customers["rows"] == 1 and customers["extra_columns"] == []

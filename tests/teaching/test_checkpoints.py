@@ -53,7 +53,7 @@ def test_bronze_shows_every_table_and_date_with_the_parquet_counts(ecommerce_run
 def test_bronze_without_data_says_what_to_run(tmp_path, ecommerce_run):
     result = checkpoint("bronze", tmp_path, ecommerce_run.airflow_home)
     assert result.returncode == 1
-    assert "No committed bronze partition of ecommerce yet: run a date" in result.stdout
+    assert "No published bronze partition of ecommerce yet: run a date" in result.stdout
 
 
 def test_dbt_test_counts_passing_and_failing_tests(ecommerce_run, tmp_path):
