@@ -78,10 +78,15 @@ def records(path: Path) -> int:
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    csv.field_size_limit(sys.maxsize)
     text = data.decode("utf-8")
     delimiter = ";" if text.split("\n", 1)[0].count(";") > 1 else ","
-    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if row]
+    # The limit is process-wide: lifted for this count only, then restored for other tests.
+    previous_limit = csv.field_size_limit(sys.maxsize)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = [row for row in reader if row]
+    finally:
+        csv.field_size_limit(previous_limit)
     return len(rows) - 1
 
 

@@ -6,6 +6,7 @@ engine `make test` runs the DAGs on.
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -15,6 +16,16 @@ from medallion import engine as engine_module
 from spark.session import EngineUnreachableError, configure_job
 
 pytestmark = pytest.mark.spark
+CONNECT_FLAGS = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
+
+
+@pytest.fixture(autouse=True)
+def classic_spark_afterwards():
+    """A Spark Connect session sets SPARK_CONNECT_MODE_ENABLED in the process, after which
+    pyspark builds Connect columns even for the classic session later tests use."""
+    yield
+    for flag in CONNECT_FLAGS:
+        os.environ.pop(flag, None)
 
 
 def test_a_job_on_a_stopped_engine_fails_at_once_naming_make_engine():
