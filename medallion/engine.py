@@ -176,7 +176,12 @@ def start(engine: Engine, memory: str | None = None, timeout: float = START_TIME
         # Its own session: `make engine-stop` signals the whole group, JVM included, and a
         # Ctrl-C in the terminal that started it does not reach it.
         server = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     engine.pid_file.write_text(str(server.pid))
     while not engine.listening():
