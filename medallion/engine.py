@@ -38,6 +38,7 @@ from pathlib import Path
 
 from medallion.jars import JarError
 from medallion.settings import load_settings
+from spark.session import SHUFFLE_SETTINGS
 
 DEFAULT_PORT = 15002
 DEFAULT_MEMORY = "3g"
@@ -53,9 +54,9 @@ CLASSIC_LOCAL_CONNECTION = {
     "extra": {
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.driver.host": "127.0.0.1",
-        "spark.sql.shuffle.partitions": "4",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
+        **SHUFFLE_SETTINGS,
     },
 }
 

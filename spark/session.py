@@ -17,18 +17,30 @@ JOB_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
 }
 
-# Settings for a small machine: bind to loopback and keep shuffles sized to 2 cores.
-# In local mode the driver JVM also runs the tasks, and its default 1 GB heap is too small
-# for a day of a million orders: refine's cached delivery spilled to disk (measured with
-# `make bench`, docs/benchmarks.md). The heap is fixed when the JVM starts, so this only
-# applies to a session that starts it.
+# Shuffles sized by the data, not by hand: every shuffle starts with 64 partitions and
+# adaptive query execution merges them into pieces of about 64 MB. A demo day ends up in
+# one or two partitions (few small files); a day of 10M orders keeps enough that no
+# partition outgrows the heap (a fixed 4 partitions ran refine out of heap at 55M events).
+SHUFFLE_SETTINGS = {
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.parallelismFirst": "false",
+    "spark.sql.adaptive.advisoryPartitionSizeInBytes": "64m",
+    "spark.sql.shuffle.partitions": "64",
+}
+
+# Settings for a small machine: bind to loopback, no UI. In local mode the driver JVM also
+# runs the tasks, and its default 1 GB heap is too small for a day of a million orders:
+# refine's cached delivery spilled to disk (measured with `make bench`,
+# docs/benchmarks.md). The heap is fixed when the JVM starts, so this only applies to a
+# session that starts it.
 LOCAL_SETTINGS = {
     "spark.driver.memory": "3g",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.driver.host": "127.0.0.1",
-    "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    **SHUFFLE_SETTINGS,
 }
 
 
