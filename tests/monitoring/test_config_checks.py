@@ -58,8 +58,18 @@ def test_alert_rules_are_valid():
 
 
 def test_alert_rule_unit_tests_pass():
-    for test_file in sorted((PROMETHEUS_DIR / "tests").glob("*.yml")):
-        run_tool("promtool", "test", "rules", str(test_file))
+    test_files = sorted((PROMETHEUS_DIR / "tests").glob("*.yml"))
+    tested_rules = {
+        (test_file.parent / rule_file).resolve()
+        for test_file in test_files
+        for rule_file in yaml.safe_load(test_file.read_text())["rule_files"]
+    }
+    rule_files = {path.resolve() for path in (PROMETHEUS_DIR / "rules").glob("*.yml")}
+    assert rule_files, f"no alert rules under {PROMETHEUS_DIR / 'rules'}"
+    assert rule_files <= tested_rules, f"rule files without unit tests: {rule_files - tested_rules}"
+    for test_file in test_files:
+        output = run_tool("promtool", "test", "rules", str(test_file))
+        assert "SUCCESS" in output, output
 
 
 def test_alertmanager_config_is_valid():

@@ -125,9 +125,14 @@ def test_airflow2_commands_the_table_calls_removed_are_gone(command):
 def test_airflow2_imports_the_table_calls_removed_are_gone(statement):
     assert statement in TABLE.read_text(encoding="utf-8")
     module, name = IMPORT.fullmatch(statement).groups()
+    parent = module.rsplit(".", 1)[0]
+    # The package around the removed module must exist: a misspelt path fails here
+    # instead of passing as "gone".
+    importlib.import_module(parent)
     try:
         imported = importlib.import_module(module)
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as error:
+        assert error.name == module, f"{statement}: {error}"
         return
     assert not hasattr(imported, name), f"{statement} still works: fix the table"
 

@@ -4,6 +4,7 @@ committed SVGs byte for byte, and each must be well-formed SVG."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -26,8 +27,23 @@ def load_draw():
 DRAW = load_draw()
 
 
-def test_both_pictures_are_drawn():
-    assert set(DRAW.PICTURES) == {"architecture.svg", "one-date-through-the-layers.svg"}
+def test_every_committed_picture_is_drawn_by_the_script():
+    committed = {path.name for path in IMAGES.glob("*.svg")}
+    assert committed, f"no pictures in {IMAGES}"
+    assert committed == set(DRAW.PICTURES), "draw.py and the committed SVGs disagree"
+
+
+def test_every_picture_the_docs_show_exists():
+    docs = load_settings().home / "docs"
+    shown = {
+        name
+        for page in [*docs.rglob("*.md"), docs.parent / "README.md"]
+        for name in re.findall(r"images/([\w.-]+\.svg)", page.read_text(encoding="utf-8"))
+    }
+    assert shown, "no page shows a teaching picture"
+    assert shown <= set(DRAW.PICTURES), (
+        f"pages show pictures nobody draws: {shown - set(DRAW.PICTURES)}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(DRAW.PICTURES))
