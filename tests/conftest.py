@@ -105,9 +105,8 @@ def airflow_runner(tmp_path_factory) -> AirflowRunner:
     root = tmp_path_factory.mktemp("integration")
     # Metrics go nowhere unless a test points them at its own monitoring stack.
     runner = AirflowRunner(root / "airflow_home", root / "data", {"MEDALLION_PUSHGATEWAY_URL": ""})
-    runner.airflow_home.mkdir()
     runner.data_dir.mkdir()
-    runner.airflow("db", "migrate")
+    runner.migrate()
     return runner
 
 

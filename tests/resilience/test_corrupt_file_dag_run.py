@@ -41,8 +41,7 @@ def test_corrupt_files_fail_their_tasks_once_and_alert_once(
         broken_lake,
         {"MEDALLION_PUSHGATEWAY_URL": "", "AIRFLOW_CONN_ALERT_WEBHOOK": json.dumps(webhook)},
     )
-    runner.airflow_home.mkdir()
-    runner.airflow("db", "migrate")
+    runner.migrate()
 
     result = runner.run_dag("ecommerce_daily", BROKEN, check=False)
     assert result.returncode != 0, "the run must fail"

@@ -57,8 +57,7 @@ def deliveries(tmp_path: Path, days: int) -> AirflowRunner:
         seed=11,
     )
     runner = AirflowRunner(tmp_path / "airflow_home", data_dir, {"MEDALLION_PUSHGATEWAY_URL": ""})
-    runner.airflow_home.mkdir()
-    runner.airflow("db", "migrate")
+    runner.migrate()
     return runner
 
 

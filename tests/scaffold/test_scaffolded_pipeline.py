@@ -85,8 +85,7 @@ def test_scaffolded_dataset_runs_end_to_end(tmp_path, project_copy):
             "MEDALLION_PUSHGATEWAY_URL": "",
         },
     )
-    runner.airflow_home.mkdir()
-    runner.airflow("db", "migrate")
+    runner.migrate()
     runner.run_dag(f"{DATASET}_daily", DS)
 
     lake = data_dir / "lake"
