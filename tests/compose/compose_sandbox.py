@@ -126,8 +126,16 @@ class Sandbox:
 
     def start(self) -> None:
         self.holder = subprocess.Popen(
-            ["unshare", "--net", "--mount", "--uts", "--propagation", "private",
-             "sleep", "infinity"]
+            [
+                "unshare",
+                "--net",
+                "--mount",
+                "--uts",
+                "--propagation",
+                "private",
+                "sleep",
+                "infinity",
+            ]
         )
         own = os.readlink("/proc/self/ns/net")
         deadline = time.monotonic() + 10

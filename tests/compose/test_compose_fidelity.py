@@ -19,7 +19,7 @@ import shutil
 import time
 
 import pytest
-from compose_sandbox import REPO, Sandbox, Service, image_environment
+from compose_sandbox import Sandbox, Service, image_environment
 from compose_tools import COMPOSE_FILE, DOCKER_DIR, ENV_EXAMPLE, compose
 
 from medallion.env_file import render_env
@@ -97,7 +97,5 @@ def test_the_sandbox_tells_a_broken_service(tmp_path):
     finally:
         compose_file.unlink()
     assert "spark-worker" in unhealthy
-    assert "AccessDenied" in unhealthy["spark-worker"] or "ermission denied" in unhealthy[
-        "spark-worker"
-    ], unhealthy["spark-worker"]
-    assert REPO.exists()
+    log = unhealthy["spark-worker"]
+    assert "AccessDenied" in log or "ermission denied" in log, log
