@@ -4,24 +4,25 @@
 user and mounts. A `Sandbox` is what a compose project gives its containers, built from
 Linux namespaces (needs root, as CI has):
 
-| in a container                              | here                                      |
-|---------------------------------------------|-------------------------------------------|
-| its own network; service names resolve      | one network namespace: only loopback, an  |
-|                                             | /etc/hosts naming every service 127.0.0.1 |
-| the image's file system                     | a mount namespace: /opt/medallion is the  |
-|                                             | repository, /opt/spark the pyspark folder,|
-|                                             | /opt/airflow and /home/airflow and /tmp   |
-|                                             | private, /etc/passwd a private copy       |
-| the compose file's volumes                  | bind mounts; `../data` is a scratch copy  |
-| `user: "${AIRFLOW_UID}:0"`                  | setpriv --reuid/--regid --clear-groups    |
-| the image's ENTRYPOINT                      | image_entrypoint.sh: its uid and passwd   |
-|                                             | steps, then bash/python/airflow as the    |
-|                                             | official Airflow entrypoint dispatches    |
-| a service's own `entrypoint:`               | run as it is, without the image's steps   |
-| the healthcheck                             | its test command, in the same namespaces  |
+| in a container                          | here                                             |
+|-----------------------------------------|--------------------------------------------------|
+| its own network; service names resolve  | one network namespace: only loopback, and an     |
+|                                         | /etc/hosts naming every service 127.0.0.1        |
+| the image's file system                 | this machine's, as an overlay (writes stay in    |
+|                                         | the sandbox): /opt/medallion is the repository,  |
+|                                         | /opt/spark the pyspark folder, /tmp its own      |
+| the compose file's volumes              | bind mounts; `../data` and named volumes are     |
+|                                         | scratch folders                                  |
+| `user: "${AIRFLOW_UID}:0"`              | setpriv --reuid/--regid --clear-groups           |
+| the image's ENTRYPOINT                  | a stand-in (`IMAGES`): the project image's uid   |
+|                                         | and passwd steps (image_entrypoint.sh), the      |
+|                                         | postgres image's init (postgres_entrypoint.sh),  |
+|                                         | the Prometheus images' binaries from Debian      |
+| a service's own `entrypoint:`           | run as it is, without the image's steps          |
+| the healthcheck                         | its test command, in the same sandbox            |
 
-The image's environment is read from docker/Dockerfile's ENV lines, with JAVA_HOME and
-PATH pointing at this machine's JDK and the project's venv.
+The project image's environment is read from docker/Dockerfile's ENV lines, with
+JAVA_HOME and PATH pointing at this machine's JDK and the project's venv.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import contextlib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -40,7 +42,36 @@ from support.lab_processes import LabProcess, spark_env, spark_home
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-IMAGE_ENTRYPOINT = HERE / "image_entrypoint.sh"
+PROJECT_IMAGE = "medallion-lab/"
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"  # a service's PATH may lack sbin
+
+
+@dataclass(frozen=True)
+class Image:
+    """What this machine runs for an image: its entrypoint, user and own folders."""
+
+    entrypoint: tuple[str, ...]
+    user: str | None = None  # the image's USER, when the service sets none
+    folders: tuple[str, ...] = ()  # folders the image creates for that user
+    env: tuple[tuple[str, str], ...] = (("PATH", "/usr/local/bin:/usr/bin:/bin"),)
+
+
+# Debian's packages for the official images (same programs, older versions: Prometheus
+# 2.42 for 2.55, Alertmanager 0.25 for 0.27, Pushgateway 1.5 for 1.10, PostgreSQL 15 for
+# 16); the images' `nobody` user and their data folders.
+IMAGES = {
+    "medallion-lab/airflow": Image(("bash", str(HERE / "image_entrypoint.sh"))),
+    "postgres": Image(
+        ("bash", str(HERE / "postgres_entrypoint.sh")),
+        env=(("PATH", f"{POSTGRES_BIN}:/usr/bin:/bin"), ("PGDATA", "/var/lib/postgresql/data")),
+    ),
+    "prom/prometheus": Image(("/usr/bin/prometheus",), "65534:65534", ("/prometheus",)),
+    "prom/pushgateway": Image(("/usr/bin/prometheus-pushgateway",), "65534:65534"),
+    "prom/alertmanager": Image(
+        ("/usr/bin/prometheus-alertmanager",), "65534:65534", ("/alertmanager",)
+    ),
+}
 # The base image's own ENV that the project's Dockerfile relies on.
 # Each container has a host name of its own that resolves; here the sandbox has one.
 HOSTNAME = "compose-sandbox"
@@ -71,8 +102,13 @@ class Service:
     config: dict
 
     @property
+    def image(self) -> Image:
+        return IMAGES[self.config["image"].rsplit(":", 1)[0]]
+
+    @property
     def user(self) -> tuple[int, int]:
-        uid, _, gid = self.config.get("user", "50000:0").partition(":")
+        user = self.config.get("user") or self.image.user or "0:0"
+        uid, _, gid = user.partition(":")
         return int(uid), int(gid or uid)
 
     @property
@@ -85,7 +121,7 @@ class Service:
         entrypoint = self.config.get("entrypoint")
         if entrypoint:
             return [unescape(part) for part in entrypoint] + command
-        return ["bash", str(IMAGE_ENTRYPOINT), *command]
+        return [*self.image.entrypoint, *command]
 
     def healthcheck(self) -> list[str]:
         test = self.config["healthcheck"]["test"]
@@ -103,13 +139,19 @@ class Sandbox:
         self.holder: subprocess.Popen | None = None
         self.processes: dict[str, LabProcess] = {}
 
+    @property
+    def new_root(self) -> Path:
+        return self.root / "fs" / "root"
+
     def _enter(self, *argv: str, workdir: str = "/") -> list[str]:
-        # chdir after entering the mount namespace: the working dir exists only inside
-        return ["nsenter", "-t", str(self.holder.pid), "-n", "-m", "--",
+        """Run argv inside: the sandbox's network, mounts and root, in `workdir`."""
+        return ["nsenter", "-t", str(self.holder.pid), "-n", "-m", "-u", "--",
+                CHROOT, str(self.new_root),
                 "sh", "-c", 'cd "$0" && exec "$@"', workdir, *argv]  # fmt: skip
 
     def _bind_mounts(self) -> list[tuple[Path, str]]:
-        """(source, target) of every volume, `../data` and named volumes as scratch dirs."""
+        """(source, target, is a file) of every volume; `../data` and named volumes as
+        scratch folders, owned by the service's user as airflow-init and the images do."""
         mounts = {}
         for service in self.services:
             for volume in service.config.get("volumes", []):
@@ -120,9 +162,12 @@ class Sandbox:
                         source = self.root / "data"
                 else:
                     source = self.root / "volumes" / volume["source"]
+                if not source.exists():
+                    source.mkdir(parents=True)
+                    os.chown(source, *service.user)
                 assert mounts.get(target, source) == source, f"two mounts at {target}"
                 mounts[target] = source
-        return [(source, target) for target, source in sorted(mounts.items())]
+        return [(source, target, source.is_file()) for target, source in sorted(mounts.items())]
 
     def start(self) -> None:
         self.holder = subprocess.Popen(
@@ -142,45 +187,48 @@ class Sandbox:
         while os.readlink(f"/proc/{self.holder.pid}/ns/net") == own:
             assert time.monotonic() < deadline, "unshare did not create a network namespace"
             time.sleep(0.05)
-        passwd, hosts = self.root / "passwd", self.root / "hosts"
-        passwd.write_text(Path("/etc/passwd").read_text())
-        passwd.chmod(0o664)  # the image's /etc/passwd: writable by group 0
         names = " ".join(service.name for service in self.services)
-        hosts.write_text(f"127.0.0.1 localhost {HOSTNAME} {names}\n")
+        fs, root = self.root / "fs", self.new_root
+        fs.mkdir(parents=True)
         script = ["set -e", "ip link set lo up", f"hostname {HOSTNAME}",
-                  f"mount --bind {passwd} /etc/passwd", f"mount --bind {hosts} /etc/hosts",
-                  "mount -t tmpfs -o mode=755 tmpfs /opt", "mount -t tmpfs -o mode=755 tmpfs /home",
-                  "install -d -m 775 -o 50000 -g 0 /opt/medallion /opt/airflow /home/airflow",
-                  f"ln -s {spark_home()} /opt/spark",
-                  f"mount --bind {REPO} /opt/medallion",
-                  "mount -o remount,bind,ro /opt/medallion"]  # fmt: skip
-        script += self._python_for_every_user()
-        for source, target in self._bind_mounts():
+                  f"mount -t tmpfs tmpfs {fs}", f"mkdir {fs}/upper {fs}/work {root}",
+                  f"mount -t overlay overlay -o lowerdir=/,upperdir={fs}/upper,"
+                  f"workdir={fs}/work {root}",
+                  *(f"mount --rbind /{name} {root}/{name}" for name in ("proc", "dev", "sys")),
+                  f"mount -t tmpfs -o mode=1777 tmpfs {root}/tmp",
+                  f"echo '127.0.0.1 localhost {HOSTNAME} {names}' > {root}/etc/hosts",
+                  # the project image: /etc/passwd writable by group 0, its folders
+                  f"chmod g+w {root}/etc/passwd",
+                  f"install -d -m 775 -o 50000 -g 0 {root}/opt/medallion {root}/opt/airflow "
+                  f"{root}/home/airflow",
+                  f"ln -sfn {spark_home()} {root}/opt/spark",
+                  f"mount --bind {REPO} {root}/opt/medallion",
+                  f"mount -o remount,bind,ro {root}/opt/medallion"]  # fmt: skip
+        # The image's Python is for every user; a pyenv Python under /root is not.
+        if Path(sys.base_prefix).is_relative_to("/root"):
+            script.append(f"chmod 755 {root}/root")
+        for service in self.services:
+            uid, gid = service.user
+            script += [f"install -d -o {uid} -g {gid} {root}{folder}"
+                       for folder in service.image.folders]  # fmt: skip
+        for source, target, is_file in self._bind_mounts():
             if not source.exists():
                 source.mkdir(parents=True)
-                os.chown(source, self.services[0].user[0], 0)
-            script += [f"mkdir -p {target}", f"mount --bind {source} {target}"]
-        # a container's own /tmp, after every bind from the test's /tmp
-        script.append("mount -t tmpfs -o mode=1777 tmpfs /tmp")
-        subprocess.run(self._enter("sh", "-c", "\n".join(script)), check=True, timeout=30)
+            make = f"touch {root}{target}" if is_file else f"mkdir -p {root}{target}"
+            script += [f"mkdir -p {root}{Path(target).parent}", make,
+                       f"mount --bind {source} {root}{target}"]  # fmt: skip
+        setup = ["nsenter", "-t", str(self.holder.pid), "-n", "-m", "--uts", "--",
+                 "sh", "-c", "\n".join(script)]  # fmt: skip
+        subprocess.run(setup, check=True, timeout=60)
 
-    def _python_for_every_user(self) -> list[str]:
-        """The image's Python is readable by every uid; a pyenv Python under /root is not:
-        inside the sandbox, /root holds only that Python."""
-        prefix = Path(sys.base_prefix)
-        if not prefix.is_relative_to("/root"):
-            return []
-        staged = self.root / "python"
-        staged.mkdir()
-        return [f"mount --bind {prefix} {staged}", "mount -t tmpfs -o mode=755 tmpfs /root",
-                f"mkdir -p {prefix}", f"mount --move {staged} {prefix}"]  # fmt: skip
-
-    def run(self, service: Service, image_env: dict[str, str]) -> LabProcess:
+    def run(self, service: Service, project_env: dict[str, str]) -> LabProcess:
+        """Start the service; `project_env` is the project image's environment."""
         uid, gid = service.user
         argv = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
                 *service.argv()]  # fmt: skip
-        env = {**image_env, **service.environment, "HOSTNAME": service.name}
-        workdir = service.config.get("working_dir", image_env.get("MEDALLION_HOME", "/"))
+        own = project_env if service.image is IMAGES["medallion-lab/airflow"] else {}
+        env = {**dict(service.image.env), **own, **service.environment, "HOSTNAME": service.name}
+        workdir = service.config.get("working_dir", own.get("MEDALLION_HOME", "/"))
         process = LabProcess(service.name, self._enter(*argv, workdir=workdir), env, self.logs)
         self.processes[service.name] = process.start()
         return process
