@@ -184,3 +184,16 @@ def test_env_example_leaves_every_secret_empty():
     )
     assert set(SECRET_GENERATORS) <= values.keys()
     assert all(values[name] == "" for name in SECRET_GENERATORS)
+
+
+def test_every_shell_script_in_the_file_parses(resolved):
+    """`bash -c` scripts as the containers get them (Compose's `$$` is a `$` there)."""
+    scripts = {
+        name: service["command"][2].replace("$$", "$")
+        for name, service in resolved["services"].items()
+        if (service.get("command") or [])[:2] == ["bash", "-c"]
+    }
+    assert {"airflow-init", "source-seed"} <= scripts.keys()
+    for name, script in scripts.items():
+        result = subprocess.run(["bash", "-n", "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, f"{name}: {result.stderr}"
