@@ -72,7 +72,7 @@ $(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
 setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .venv from the lock file, fetch Spark's jars, Airflow's metadata DB
 
 # Spark's jars (the PostgreSQL JDBC driver) from Maven Central, checked against spark/jars.lock.
-.jars/.fetched: spark/jars.lock | $(VENV)/.installed
+.jars/.fetched: spark/jars.lock medallion/jars.py | $(VENV)/.installed
 	$(BIN)/python -m medallion.jars fetch
 	touch $@
 

@@ -37,6 +37,7 @@ def _jwt_secret() -> str:
 SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "AIRFLOW_ADMIN_PASSWORD": _password,
     "AIRFLOW_JWT_SECRET": _jwt_secret,
+    "AIRFLOW_API_SECRET_KEY": _jwt_secret,
     "AIRFLOW_FERNET_KEY": _fernet_key,
     "AIRFLOW_DB_PASSWORD": _password,
     "SOURCE_DB_PASSWORD": _password,

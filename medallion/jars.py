@@ -114,6 +114,8 @@ def fetch(jars: list[Jar] | None = None) -> list[Path]:
                     f"{lock_file()} says {jar.sha256}: the file is not the one CI tested. "
                     "Check MAVEN_REPOSITORY_URL, or update the lock with `add` on purpose."
                 )
+        # Readable by every user: the compose lab's Spark runs as the student's own uid.
+        target.chmod(0o644)
         paths.append(target)
     return paths
 
@@ -162,6 +164,8 @@ def _download(url: str, target: Path) -> None:
     body = _read_url(url)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
         handle.write(body)
+    # A temporary file is private (0600); a jar is for every user that runs Spark.
+    os.chmod(handle.name, 0o644)
     os.replace(handle.name, target)
 
 

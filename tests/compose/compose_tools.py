@@ -55,10 +55,10 @@ def hadolint_binary() -> Path:
 
 
 def compose(
-    env_file: Path, *args: str, profiles: tuple[str, ...] = ()
+    env_file: Path, *args: str, profiles: tuple[str, ...] = (), compose_file: Path = COMPOSE_FILE
 ) -> subprocess.CompletedProcess:
     """Run `docker compose -f docker/docker-compose.yml --env-file <env_file> ...`."""
-    command = [str(compose_binary()), "-f", str(COMPOSE_FILE), "--env-file", str(env_file)]
+    command = [str(compose_binary()), "-f", str(compose_file), "--env-file", str(env_file)]
     for profile in profiles:
         command += ["--profile", profile]
     # Profiles come only from the arguments, never from the developer's shell.

@@ -8,9 +8,11 @@
 | spark-master, spark-worker | `spark-class ...Master` / `...Worker` from the pyspark package |
 | spark-connect          | the Spark Connect server submitting to that master          |
 
-Same settings as docker/docker-compose.yml where they matter: the shared JWT secret, the
-Fernet key, SimpleAuthManager with a password file, `spark_default` as a spark_connect
-connection. `peak_memory()` reports the most memory (RSS) the processes held together.
+Airflow's environment is the one docker/docker-compose.yml gives the laptop profile's
+`airflow` service, as Docker Compose resolves it (`compose_airflow_environment()`); only
+what names a container (the database, the Spark engine, the password file, the API's
+address) points at this test's own processes instead. The memory sampler reports the
+most memory (RSS) the processes held together.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import psutil
 import requests
+from compose_tools import ENV_EXAMPLE, compose
 from support.lab_processes import (
     LabProcess,
     free_port,
@@ -32,10 +35,23 @@ from support.lab_processes import (
     spark_home,
 )
 
-from medallion.env_file import SECRET_GENERATORS
+from medallion.env_file import SECRET_GENERATORS, render_env
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN = "admin"
+# Connections to services this lab does not run (alerts go nowhere here).
+NOT_HERE = ("AIRFLOW_CONN_ALERT_WEBHOOK", "AIRFLOW_CONN_SMTP_DEFAULT", "MEDALLION_ALERT_EMAIL")
+
+
+def compose_airflow_environment(env_dir: Path) -> dict[str, str]:
+    """The `airflow` service's environment from `docker compose config` (profile laptop),
+    with the secrets a fresh `make env` would write."""
+    env_file = env_dir / ".env"
+    env_file.write_text(render_env(ENV_EXAMPLE.read_text(encoding="utf-8")))
+    result = compose(env_file, "config", "--format", "json", profiles=("laptop",))
+    assert result.returncode == 0, result.stderr
+    environment = json.loads(result.stdout)["services"]["airflow"]["environment"]
+    return {k: str(v).replace("$$", "$") for k, v in environment.items() if k not in NOT_HERE}
 
 
 class LocalLab:
@@ -45,7 +61,6 @@ class LocalLab:
         self.root = root
         self.data_dir = root / "data"
         self.logs = root / "logs"
-        self.password = SECRET_GENERATORS["AIRFLOW_ADMIN_PASSWORD"]()
         self.api_port, self.master_port, self.connect_port = free_port(), free_port(), free_port()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.processes: list[LabProcess] = []
@@ -57,6 +72,8 @@ class LocalLab:
         self.env = self._airflow_env(database_url, dags_folder)
 
     def _airflow_env(self, database_url: str, dags_folder: Path) -> dict[str, str]:
+        compose_env = compose_airflow_environment(self.root)
+        self.password = SECRET_GENERATORS["AIRFLOW_ADMIN_PASSWORD"]()
         passwords = self.root / "passwords.json"
         passwords.write_text(json.dumps({ADMIN: self.password}))
         connect = {
@@ -66,26 +83,15 @@ class LocalLab:
         }
         return {
             **os.environ,
+            **compose_env,
+            # where the compose file names containers and folders of the image
             "AIRFLOW_HOME": str(self.root / "airflow_home"),
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "2",
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-            # Only the runs a test triggers: unpausing must not also start the schedule's
-            # latest interval, whose deliveries were never generated.
-            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-            "AIRFLOW__CORE__FERNET_KEY": SECRET_GENERATORS["AIRFLOW_FERNET_KEY"](),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url}/execution/",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-            "AIRFLOW__API_AUTH__JWT_SECRET": SECRET_GENERATORS["AIRFLOW_JWT_SECRET"](),
-            "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW_CONN_SPARK_DEFAULT": json.dumps(connect),
             "MEDALLION_DATA_DIR": str(self.data_dir),
-            "MEDALLION_PUSHGATEWAY_URL": "",
         }
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> LabProcess:
