@@ -25,6 +25,7 @@ from compose_tools import (
 )
 
 from medallion.env_file import SECRET_GENERATORS, render_env
+from spark.session import SHUFFLE_SETTINGS
 
 PROFILES = [("laptop",), ("laptop", "source"), ("laptop", "monitoring"), ("scale",)]
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|FERNET_KEY|TOKEN)$", re.IGNORECASE)
@@ -197,3 +198,18 @@ def test_every_shell_script_in_the_file_parses(resolved):
     for name, script in scripts.items():
         result = subprocess.run(["bash", "-n", "-c", script], capture_output=True, text=True)
         assert result.returncode == 0, f"{name}: {result.stderr}"
+
+
+def test_spark_servers_size_shuffles_like_the_embedded_engine(resolved):
+    """The lab's Spark Connect servers use spark/session.py's shuffle settings."""
+    expected = {f"{key}={value}" for key, value in SHUFFLE_SETTINGS.items()}
+    servers = {
+        name: service["command"]
+        for name, service in resolved["services"].items()
+        if "org.apache.spark.sql.connect.service.SparkConnectServer"
+        in (service.get("command") or [])
+    }
+    assert servers, "no Spark Connect server in the compose file"
+    for name, command in servers.items():
+        confs = {command[i + 1] for i, word in enumerate(command[:-1]) if word == "--conf"}
+        assert expected <= confs, f"{name}: missing {sorted(expected - confs)}"

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from medallion.local_servers.postgres import LocalPostgres
+from spark.session import SHUFFLE_SETTINGS
 from support.services import require
 
 
@@ -133,6 +134,6 @@ def spark_connect_command(master: str, port: int, memory: str = "768m") -> list[
         "--conf", "spark.driver.bindAddress=127.0.0.1",
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.sql.shuffle.partitions=4",
+        *(arg for key, value in SHUFFLE_SETTINGS.items() for arg in ("--conf", f"{key}={value}")),
         "--conf", f"spark.executor.memory={memory}",
     ]  # fmt: skip
