@@ -35,6 +35,11 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 # no task pays a JVM start. Other choices of the same connection (README "Where Spark
 # runs"): a JVM inside each task, {"conn_type": "spark", "host": "local[2]"}, or a
 # standalone cluster; docker compose points it at the lab's Connect server.
+# Spark's own logging (spark/conf/log4j2.properties): warnings and errors only, so a
+# successful Spark task's log (stderr: red in Airflow) has no start-up notes. Spark binds
+# to loopback, which also spares the note that the host name resolves to it.
+export SPARK_CONF_DIR ?= $(CURDIR)/spark/conf
+export SPARK_LOCAL_IP ?= 127.0.0.1
 export MEDALLION_ENGINE_PORT ?= 15002
 export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark_connect", "host": "sc://127.0.0.1", "port": $(MEDALLION_ENGINE_PORT)}
 
