@@ -88,25 +88,28 @@ def delivery_hour(logical_date) -> str:
     return logical_date.in_timezone("UTC").strftime("%Y-%m-%dT%H")
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+# A task returning a dict pushes it as one XCom (multiple_outputs=False): said
+# explicitly, because Airflow would otherwise infer True from `-> dict` and also
+# push every key as an XCom of its own.
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def ingest(table: str, logical_date=None, ti=None, spark=None) -> dict:
     """Landing files of one table and hour -> bronze partition."""
     return ingest_step(spark, DATASET, table, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def refine(table: str, logical_date=None, ti=None, spark=None) -> dict:
     """Bronze partition -> silver and quarantine partitions."""
     return refine_step(spark, DATASET, table, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def build_gold(logical_date=None, ti=None) -> dict:
     """dbt build of the sensors models over all published silver, with dbt tests."""
     return gold_step(DATASET, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def validate(layer: str, table: str, logical_date=None, ti=None) -> dict:
     """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
     hour = delivery_hour(logical_date)

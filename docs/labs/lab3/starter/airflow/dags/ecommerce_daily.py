@@ -96,13 +96,16 @@ default_args = {
 }
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+# A task returning a dict pushes it as one XCom (multiple_outputs=False): said
+# explicitly, because Airflow would otherwise infer True from `-> dict` and also
+# push every key as an XCom of its own.
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def extract(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Rows of the shop's database changed in this date's window -> landing files."""
     return extract_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def extract_products_api(ds: str | None = None) -> dict:
     """Every page of the date's catalogue from the HTTP API -> a landing file."""
     from medallion.extract_api import extract_products_step  # requests: not at parse time
@@ -110,25 +113,25 @@ def extract_products_api(ds: str | None = None) -> dict:
     return extract_products_step(ds)
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def ingest(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Landing files of one table and date -> bronze partition."""
     return ingest_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Bronze partition -> silver and quarantine partitions."""
     return refine_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def build_gold(ds: str | None = None, ti=None) -> dict:
     """dbt build: staging views and marts over all published silver, with dbt tests."""
     return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def validate(layer: str, table: str, ds: str | None = None, ti=None) -> dict:
     """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
     return gate_step(layer, DATASET, table, ds, ti.dag_id, ti.task_id)
