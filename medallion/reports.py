@@ -17,11 +17,25 @@ from medallion.lake import gold_dir
 from medallion.settings import load_settings
 
 MART = "agg_daily_sales"
-COLUMNS = ["order_date", "category", "revenue", "cost", "margin"]
 
 
 def report_path(dataset: str) -> Path:
     return load_settings().data_dir / "reports" / dataset / "daily_revenue.csv"
+
+
+# Sums of the mart's decimal columns stay exact decimals (no float noise in the CSV).
+DAILY_REVENUE_SQL = """
+    select
+        order_date,
+        category,
+        sum(revenue) as revenue,
+        sum(cost) as cost,
+        cast(round((sum(revenue) - sum(cost)) / nullif(sum(revenue), 0), 4) as decimal(9, 4))
+            as margin
+    from read_parquet(?)
+    group by order_date, category
+    order by order_date, category
+"""
 
 
 def daily_revenue(mart_file: Path, report_file: Path) -> dict:
@@ -29,36 +43,20 @@ def daily_revenue(mart_file: Path, report_file: Path) -> dict:
 
     margin = (revenue - cost) / revenue, empty when there was no revenue.
     """
-    import pyarrow as pa
+    import duckdb
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
-    import pyarrow.parquet as pq
 
     if not mart_file.exists():
         raise FileNotFoundError(
             f"{mart_file} does not exist: the gold gate has not published {MART} yet "
             "(run the dataset's pipeline first)"
         )
-    sales = pq.read_table(mart_file, columns=["order_date", "category", "revenue", "cost"])
-    totals = sales.group_by(["order_date", "category"]).aggregate(
-        [("revenue", "sum"), ("cost", "sum")]
-    )
-    revenue = pc.cast(totals["revenue_sum"], pa.float64())
-    cost = pc.cast(totals["cost_sum"], pa.float64())
-    margin = pc.if_else(
-        pc.equal(revenue, 0),
-        pa.scalar(None, pa.float64()),
-        pc.divide(pc.subtract(revenue, cost), revenue),
-    )
-    report = pa.table(
-        {
-            "order_date": totals["order_date"],
-            "category": totals["category"],
-            "revenue": pc.round(revenue, 2),
-            "cost": pc.round(cost, 2),
-            "margin": pc.round(margin, 4),
-        }
-    ).sort_by([("order_date", "ascending"), ("category", "ascending")])
+    with duckdb.connect() as con:
+        report = con.sql(DAILY_REVENUE_SQL, params=[str(mart_file)]).to_arrow_table()
+        [(mart_rows,)] = con.execute(
+            "select count(*) from read_parquet(?)", [str(mart_file)]
+        ).fetchall()
     report_file.parent.mkdir(parents=True, exist_ok=True)
     partial = report_file.with_suffix(".csv.partial")
     pa_csv.write_csv(report, partial)
@@ -67,7 +65,7 @@ def daily_revenue(mart_file: Path, report_file: Path) -> dict:
         "report": str(report_file),
         "rows": report.num_rows,
         "days": len(pc.unique(report["order_date"])),
-        "mart_rows": sales.num_rows,
+        "mart_rows": mart_rows,
     }
 
 
