@@ -185,7 +185,7 @@ format: setup ## Fix formatting with ruff
 reset: source-db-stop ## Delete generated data, the lake, the warehouse, Airflow's state and lab faults (keeps .venv)
 	@# the catalogue API a network-timeout scenario started (its process group)
 	@test ! -f $(AIRFLOW_HOME)/catalogue-api.pid || kill -- -$$(cat $(AIRFLOW_HOME)/catalogue-api.pid) 2>/dev/null || true
-	rm -rf data/landing data/lake data/warehouse data/sources $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
+	rm -rf data/landing data/lake data/warehouse data/sources data/reports $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
 
 clean: reset engine-stop ## Also stop the Spark engine and delete the virtual environment
 	rm -rf $(VENV) .engine
