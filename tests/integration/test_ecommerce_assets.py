@@ -116,3 +116,20 @@ def test_make_run_gives_a_test_run_its_real_start_and_a_note(ecommerce_run, tmp_
         ).fetchone()
     assert start == first_task
     assert note == RUN_NOTE
+
+
+def test_airflow_knows_the_layers_and_who_consumes_gold(ecommerce_run):
+    """What the UI's Assets page lists: every ecommerce asset in its layer's group, and
+    ecommerce_report as the DAG scheduled on the gold mart it reads."""
+    with closing(sqlite3.connect(ecommerce_run.airflow_home_as_set_up / "airflow.db")) as db:
+        groups = dict(db.execute('select uri, "group" from asset'))
+        consumers = db.execute(
+            "select a.uri, r.dag_id from dag_schedule_asset_reference r "
+            "join asset a on a.id = r.asset_id"
+        ).fetchall()
+    for table in list_tables("ecommerce"):
+        for layer in ("bronze", "silver"):
+            assert groups[f"medallion://{layer}/ecommerce/{table}"] == layer
+    for mart in MARTS:
+        assert groups[f"medallion://gold/ecommerce/{mart}"] == "gold"
+    assert consumers == [("medallion://gold/ecommerce/agg_daily_sales", "ecommerce_report")]
