@@ -35,6 +35,11 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 # no task pays a JVM start. Other choices of the same connection (README "Where Spark
 # runs"): a JVM inside each task, {"conn_type": "spark", "host": "local[2]"}, or a
 # standalone cluster; docker compose points it at the lab's Connect server.
+# Spark's own logging (spark/conf/log4j2.properties): warnings and errors only, so a
+# successful Spark task's log (stderr: red in Airflow) has no start-up notes. Spark binds
+# to loopback, which also spares the note that the host name resolves to it.
+export SPARK_CONF_DIR ?= $(CURDIR)/spark/conf
+export SPARK_LOCAL_IP ?= 127.0.0.1
 export MEDALLION_ENGINE_PORT ?= 15002
 export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark_connect", "host": "sc://127.0.0.1", "port": $(MEDALLION_ENGINE_PORT)}
 
@@ -56,7 +61,7 @@ HOURS ?= 6
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
 export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q
 
-.PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
+.PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
@@ -114,8 +119,17 @@ contracts: setup ## After editing a contract: rewrite what derives from it (GX s
 airflow: setup engine ## Airflow's UI on http://127.0.0.1:8080 (airflow standalone, loopback only), login printed
 	python -m medallion.standalone
 
-docs: setup ## Quality gate results, and Great Expectations Data Docs on http://127.0.0.1:8765
-	python -m medallion.quality.docs --serve
+docs: setup docs-assets ## Quality gate results (DATASET=...), then Data Docs on http://127.0.0.1:8765, no internet needed
+	python -m medallion.quality.docs --serve --dataset "$$DATASET"
+
+# The CSS and JavaScript Data Docs pages load, from the npm registry at the versions GX
+# names (vendor/data_docs/package-lock.json), so `make docs` works without internet.
+docs-assets: vendor/data_docs/node_modules/.installed ## Install the Data Docs' CSS and JavaScript (npm; licences: vendor/data_docs/README.md)
+
+vendor/data_docs/node_modules/.installed: vendor/data_docs/package.json vendor/data_docs/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the Data Docs' CSS and JavaScript: apt-get install npm"; exit 1; }
+	cd vendor/data_docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 monitor: setup ## Pushgateway, Prometheus, Alertmanager on 127.0.0.1 (Debian packages)
 	python -m monitoring.local_stack start
@@ -155,7 +169,7 @@ checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-
 bench: setup engine ## Time every stage beside a plain DuckDB floor: SCALE=tiny|1m|10m [BENCH_ARGS=...] (docs/benchmarks.md)
 	python -m medallion.bench --scale "$$SCALE" $(BENCH_ARGS)
 
-test: setup engine ## Run the full test suite
+test: setup engine docs-assets ## Run the full test suite
 	pytest
 
 lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites and scaffolded dbt files in step with the contracts
@@ -171,7 +185,7 @@ format: setup ## Fix formatting with ruff
 reset: source-db-stop ## Delete generated data, the lake, the warehouse, Airflow's state and lab faults (keeps .venv)
 	@# the catalogue API a network-timeout scenario started (its process group)
 	@test ! -f $(AIRFLOW_HOME)/catalogue-api.pid || kill -- -$$(cat $(AIRFLOW_HOME)/catalogue-api.pid) 2>/dev/null || true
-	rm -rf data/landing data/lake data/warehouse data/sources $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
+	rm -rf data/landing data/lake data/warehouse data/sources data/reports $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
 
 clean: reset engine-stop ## Also stop the Spark engine and delete the virtual environment
 	rm -rf $(VENV) .engine

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from medallion.jars import JarError
 from medallion.settings import load_settings
-from spark.session import SHUFFLE_SETTINGS
+from spark.session import SHUFFLE_SETTINGS, SPARK_CONF_DIR
 
 DEFAULT_PORT = 15002
 DEFAULT_MEMORY = "3g"
@@ -165,6 +165,9 @@ def start(engine: Engine, memory: str | None = None, timeout: float = START_TIME
         return f"Spark engine already running at {engine.url} ({owner})"
     engine.home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": "127.0.0.1"}
+    # Warnings and errors only (spark/conf/log4j2.properties): at Spark's default INFO
+    # level the log grew by megabytes an hour.
+    env.setdefault("SPARK_CONF_DIR", str(SPARK_CONF_DIR))
     if not env.get("JAVA_HOME"):
         raise EngineError("JAVA_HOME is not set: Spark needs Java 17 (make sets it for you)")
     command = server_command(

@@ -6,6 +6,7 @@ Connect server or a standalone cluster); by hand, `local_session()` builds one h
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ LOCAL_SETTINGS = {
     "spark.ui.showConsoleProgress": "false",
     **SHUFFLE_SETTINGS,
 }
+
+
+# Spark's logging configuration (log4j2.properties): Spark reads it from the folder
+# SPARK_CONF_DIR names. It keeps Spark's normal start-up notes out of task logs.
+SPARK_CONF_DIR = Path(__file__).resolve().parent / "conf"
 
 
 class EngineUnreachableError(RuntimeError):
@@ -95,6 +101,9 @@ def local_session(app_name: str, master: str = "local[2]") -> SparkSession:
     # A Spark Connect session opened earlier in this process leaves this flag set, and
     # pyspark would then build a Connect session again instead of a classic local one.
     os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
+    # Read when the JVM starts, which this call does (make sets both for every command).
+    os.environ.setdefault("SPARK_CONF_DIR", str(SPARK_CONF_DIR))
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName(app_name).master(master)
     for key, value in {**LOCAL_SETTINGS, **JOB_SETTINGS}.items():
         builder = builder.config(key, value)

@@ -8,11 +8,11 @@ The flagship pipeline: one day's deliveries of the web shop, from landing files 
 | landing | `bronze.extract_<table>` (Spark JDBC, only with `MEDALLION_ECOMMERCE_SOURCE=postgres`) | the shop's PostgreSQL, rows changed in the date's window | `data/landing/ecommerce/<table>/<ds>/` |
 | landing | `bronze.extract_products_api` (only with `MEDALLION_ECOMMERCE_PRODUCTS=api`) | the catalogue HTTP API (connection `ecommerce_catalogue`), every page of the date | `data/landing/ecommerce/products/<ds>/products-api.csv` |
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/ecommerce/<table>/<ds>/` | `data/lake/bronze/ecommerce/<table>/ingest_date=<ds>/` |
-| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed; a gate record, Data Docs |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed: asset `bronze.ecommerce.<table>`; a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
-| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed; a gate record, Data Docs |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed: asset `silver.ecommerce.<table>`; a gate record, Data Docs |
 | gold | `gold.build_gold` (dbt build) | all published silver | a candidate: `data/warehouse/_candidates/ecommerce.duckdb`, `data/lake/gold/_candidates/ecommerce/` |
-| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; a gate record |
+| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; assets `gold.ecommerce.<mart>`; a gate record |
 | publish | `publish_run_summary` | the tasks' row counts | the task log |
 
 Tables: customers, products, orders, order_items (CSV) and events (JSON lines); their
@@ -52,6 +52,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, task
 
+from medallion.assets import gold_assets, layer_asset, record_asset_events
 from medallion.extract import DATABASE_TABLES, extract_step
 from medallion.steps import gate_step, gold_step, ingest_step, refine_step
 from monitoring.notifications import DAG_CALLBACKS, TASK_CALLBACKS
@@ -60,6 +61,15 @@ DATASET = "ecommerce"
 # The contracts in data/contracts/ecommerce/ list the same tables (a test checks it);
 # they are not read here because DAG files must not touch files while being parsed.
 TABLES = ["customers", "products", "orders", "order_items", "events"]
+# The marts dbt builds (dbt/models/ecommerce/marts/; a test checks this list): the gold gate
+# publishes each as an asset (medallion/assets.py).
+GOLD_MARTS = [
+    "fct_orders",
+    "dim_customers",
+    "dim_products",
+    "agg_daily_sales",
+    "agg_customer_segments",
+]
 # Where Spark runs is decided by this Airflow connection, not by code: local[2] in the
 # embedded setup, a Spark Connect server or a standalone cluster with docker compose.
 SPARK_CONN_ID = "spark_default"
@@ -92,13 +102,16 @@ default_args = {
 }
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+# A task returning a dict pushes it as one XCom (multiple_outputs=False): said
+# explicitly, because Airflow would otherwise infer True from `-> dict` and also
+# push every key as an XCom of its own.
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def extract(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Rows of the shop's database changed in this date's window -> landing files."""
     return extract_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def extract_products_api(ds: str | None = None) -> dict:
     """Every page of the date's catalogue from the HTTP API -> a landing file."""
     from medallion.extract_api import extract_products_step  # requests: not at parse time
@@ -106,28 +119,31 @@ def extract_products_api(ds: str | None = None) -> dict:
     return extract_products_step(ds)
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def ingest(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Landing files of one table and date -> bronze partition."""
     return ingest_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def refine(table: str, ds: str | None = None, ti=None, spark=None) -> dict:
     """Bronze partition -> silver and quarantine partitions."""
     return refine_step(spark, DATASET, table, ds, ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def build_gold(ds: str | None = None, ti=None) -> dict:
     """dbt build: staging views and marts over all published silver, with dbt tests."""
     return gold_step(DATASET, ds, ti.dag_id, ti.task_id)
 
 
-@task
-def validate(layer: str, table: str, ds: str | None = None, ti=None) -> dict:
-    """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
-    return gate_step(layer, DATASET, table, ds, ti.dag_id, ti.task_id)
+@task(multiple_outputs=False)
+def validate(layer: str, table: str, ds: str | None = None, ti=None, outlet_events=None) -> dict:
+    """Great Expectations gate of one layer; fails at once, without retries, on bad data.
+    A passed gate records an asset event (date, rows) for each table it published."""
+    result = gate_step(layer, DATASET, table, ds, ti.dag_id, ti.task_id)
+    record_asset_events(outlet_events, ti.task.outlets, result)
+    return result
 
 
 @task
@@ -162,7 +178,9 @@ def ecommerce_daily():
             table: ingest.override(task_id=f"ingest_{table}")(table=table) for table in TABLES
         }
         bronze_gates = {
-            table: validate.override(task_id=f"validate_bronze_{table}")("bronze", table)
+            table: validate.override(
+                task_id=f"validate_bronze_{table}", outlets=[layer_asset("bronze", DATASET, table)]
+            )("bronze", table)
             for table in TABLES
         }
         if SOURCE == "postgres":
@@ -175,7 +193,9 @@ def ecommerce_daily():
             table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES
         }
         silver_gates = {
-            table: validate.override(task_id=f"validate_silver_{table}")("silver", table)
+            table: validate.override(
+                task_id=f"validate_silver_{table}", outlets=[layer_asset("silver", DATASET, table)]
+            )("silver", table)
             for table in TABLES
         }
     for table in TABLES:
@@ -184,7 +204,9 @@ def ecommerce_daily():
     refined["order_items"] >> silver_gates["orders"]
     with TaskGroup("gold"):
         gold = build_gold()
-        gold_gate = validate.override(task_id="validate_gold")("gold", "marts")
+        gold_gate = validate.override(
+            task_id="validate_gold", outlets=gold_assets(DATASET, GOLD_MARTS)
+        )("gold", "marts")
         gold >> gold_gate
     list(silver_gates.values()) >> gold
     gold_gate >> publish_run_summary(list(refined.values()), gold)

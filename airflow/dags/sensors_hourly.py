@@ -7,11 +7,11 @@ landing files to hourly aggregates, anomalies and device uptime.
 | layer | task | reads | writes |
 |---|---|---|---|
 | bronze | `bronze.ingest_<table>` (Spark) | `data/landing/sensors/<table>/<hour>/` | `data/lake/bronze/sensors/<table>/ingest_date=<hour>/` |
-| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed; a gate record, Data Docs |
+| bronze gate | `bronze.validate_bronze_<table>` (GX) | the bronze partition | publishes what passed: asset `bronze.sensors.<table>`; a gate record, Data Docs |
 | silver | `silver.refine_<table>` (Spark) | that bronze partition | `data/lake/silver/...` and `data/lake/quarantine/...` |
-| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed; a gate record, Data Docs |
+| silver gate | `silver.validate_silver_<table>` (GX) | silver, quarantine, bronze counts | publishes what passed: asset `silver.sensors.<table>`; a gate record, Data Docs |
 | gold | `gold.build_gold` (dbt build of `dbt/models/sensors/`) | all published silver | a candidate: `data/warehouse/_candidates/sensors.duckdb`, `data/lake/gold/_candidates/sensors/` |
-| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; a gate record |
+| gold gate | `gold.validate_gold` (GX) | the candidate marts and silver | publishes them as `data/warehouse/<dataset>.duckdb`, `data/lake/gold/<dataset>/`; assets `gold.sensors.<mart>`; a gate record |
 | publish | `publish_run_summary` | the tasks' row counts | the task log |
 
 Tables: devices (the registry, a CSV snapshot every hour) and readings (JSON lines);
@@ -62,12 +62,16 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, task
 
+from medallion.assets import gold_assets, layer_asset, record_asset_events
 from medallion.steps import gate_step, gold_step, ingest_step, refine_step
 from monitoring.notifications import DAG_CALLBACKS, TASK_CALLBACKS
 
 DATASET = "sensors"
 # The contracts in data/contracts/sensors/ list the same tables (a test checks it).
 TABLES = ["devices", "readings"]
+# The marts dbt builds (dbt/models/sensors/marts/; a test checks this list): the gold gate
+# publishes each as an asset (medallion/assets.py).
+GOLD_MARTS = ["sensors_hourly_readings", "sensors_anomalies", "sensors_device_uptime"]
 SPARK_CONN_ID = "spark_default"
 
 default_args = {
@@ -88,29 +92,35 @@ def delivery_hour(logical_date) -> str:
     return logical_date.in_timezone("UTC").strftime("%Y-%m-%dT%H")
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+# A task returning a dict pushes it as one XCom (multiple_outputs=False): said
+# explicitly, because Airflow would otherwise infer True from `-> dict` and also
+# push every key as an XCom of its own.
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def ingest(table: str, logical_date=None, ti=None, spark=None) -> dict:
     """Landing files of one table and hour -> bronze partition."""
     return ingest_step(spark, DATASET, table, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 
-@task.pyspark(conn_id=SPARK_CONN_ID)
+@task.pyspark(conn_id=SPARK_CONN_ID, multiple_outputs=False)
 def refine(table: str, logical_date=None, ti=None, spark=None) -> dict:
     """Bronze partition -> silver and quarantine partitions."""
     return refine_step(spark, DATASET, table, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 
-@task
+@task(multiple_outputs=False)
 def build_gold(logical_date=None, ti=None) -> dict:
     """dbt build of the sensors models over all published silver, with dbt tests."""
     return gold_step(DATASET, delivery_hour(logical_date), ti.dag_id, ti.task_id)
 
 
-@task
-def validate(layer: str, table: str, logical_date=None, ti=None) -> dict:
-    """Great Expectations gate of one layer; fails at once, without retries, on bad data."""
+@task(multiple_outputs=False)
+def validate(layer: str, table: str, logical_date=None, ti=None, outlet_events=None) -> dict:
+    """Great Expectations gate of one layer; fails at once, without retries, on bad data.
+    A passed gate records an asset event (hour, rows) for each table it published."""
     hour = delivery_hour(logical_date)
-    return gate_step(layer, DATASET, table, hour, ti.dag_id, ti.task_id)
+    result = gate_step(layer, DATASET, table, hour, ti.dag_id, ti.task_id)
+    record_asset_events(outlet_events, ti.task.outlets, result)
+    return result
 
 
 @task
@@ -143,7 +153,9 @@ def sensors_hourly():
             table: ingest.override(task_id=f"ingest_{table}")(table=table) for table in TABLES
         }
         bronze_gates = {
-            table: validate.override(task_id=f"validate_bronze_{table}")("bronze", table)
+            table: validate.override(
+                task_id=f"validate_bronze_{table}", outlets=[layer_asset("bronze", DATASET, table)]
+            )("bronze", table)
             for table in TABLES
         }
     with TaskGroup("silver"):
@@ -151,14 +163,18 @@ def sensors_hourly():
             table: refine.override(task_id=f"refine_{table}")(table=table) for table in TABLES
         }
         silver_gates = {
-            table: validate.override(task_id=f"validate_silver_{table}")("silver", table)
+            table: validate.override(
+                task_id=f"validate_silver_{table}", outlets=[layer_asset("silver", DATASET, table)]
+            )("silver", table)
             for table in TABLES
         }
     for table in TABLES:
         ingested[table] >> bronze_gates[table] >> refined[table] >> silver_gates[table]
     with TaskGroup("gold"):
         gold = build_gold()
-        gold_gate = validate.override(task_id="validate_gold")("gold", "marts")
+        gold_gate = validate.override(
+            task_id="validate_gold", outlets=gold_assets(DATASET, GOLD_MARTS)
+        )("gold", "marts")
         gold >> gold_gate
     list(silver_gates.values()) >> gold
     gold_gate >> publish_run_summary(list(refined.values()), gold)

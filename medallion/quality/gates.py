@@ -126,12 +126,15 @@ def validate_gold(dataset: str, ds: str) -> GateResult:
     """Gate gold: every mart's grain is unique, and gold agrees with silver."""
     started = time.perf_counter()
     parameters = figure_parameters(silver_figures(dataset))
-    outcomes, rows = [], 0
+    outcomes, rows_by_mart = [], {}
     for mart in marts(dataset):
         frame = read_mart(dataset, mart.name)
-        rows += len(frame)
+        rows_by_mart[mart.name] = len(frame)
         outcomes.append(run_check(check_name("gold", dataset, mart.name), frame, ds, parameters))
-    return _finish("gold", dataset, "marts", ds, outcomes, rows, started)
+    rows = sum(rows_by_mart.values())
+    return _finish(
+        "gold", dataset, "marts", ds, outcomes, rows, started, rows_by_table=rows_by_mart
+    )
 
 
 def delivery_counts(contract: Contract, ds: str, silver_rows: int) -> pd.DataFrame:
@@ -202,6 +205,7 @@ def _finish(
     rows: int,
     started: float,
     notes: list[str] | None = None,
+    rows_by_table: dict[str, int] | None = None,
 ) -> GateResult:
     """Combine the checkpoints' outcomes, record them, and fail loudly if any failed."""
     failed_pages = [outcome.data_docs_page for outcome in outcomes if outcome.failures]
@@ -218,6 +222,7 @@ def _finish(
         data_docs=failed_pages or [str(data_docs_index())],
         failures=[failure for outcome in outcomes for failure in outcome.failures],
         notes=notes or [],
+        rows_by_table=rows_by_table or {table: rows},
     )
     write_record(result)
     if not result.success:

@@ -84,6 +84,8 @@ class GateResult:
     failures: list[FailedExpectation] = field(default_factory=list)
     # What the gate found out about a failure beyond the expectations (example keys).
     notes: list[str] = field(default_factory=list)
+    # Rows per table checked: the one table of bronze and silver, each mart of gold.
+    rows_by_table: dict[str, int] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:

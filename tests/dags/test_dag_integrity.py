@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from medallion.contracts import list_tables
+from medallion.quality.gold_suites import marts
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "airflow" / "dags"
 DAG_FILES = sorted(DAGS_FOLDER.glob("*.py"))
@@ -37,6 +38,10 @@ for dag_id, dag in bag.dags.items():
         "doc_md": dag.doc_md or "",
         "catchup": dag.catchup,
         "dagrun_timeout": dag.dagrun_timeout and dag.dagrun_timeout.total_seconds(),
+        # An asset-scheduled DAG's timetable has a condition over assets; a cron one, None.
+        "schedule_assets": sorted(
+            asset.uri for asset in getattr(condition, "objects", [condition])
+        ) if (condition := getattr(dag.timetable, "asset_condition", None)) else [],
         "tasks": {
             task.task_id: {
                 "owner": task.owner,
@@ -44,6 +49,8 @@ for dag_id, dag in bag.dags.items():
                 "backoff": bool(task.retry_exponential_backoff),
                 "timeout": task.execution_timeout and task.execution_timeout.total_seconds(),
                 "downstream": sorted(task.downstream_task_ids),
+                "multiple_outputs": getattr(task, "multiple_outputs", False),
+                "outlets": [{"uri": a.uri, "name": a.name, "group": a.group} for a in task.outlets],
             }
             for task in dag.tasks
         },
@@ -140,6 +147,59 @@ def test_dataset_dag_covers_every_contract(parsed, dag_id, dataset):
     assert {"gold.build_gold", "gold.validate_gold", "publish_run_summary"} <= set(tasks)
     ingest_tasks = sorted(task_id for task_id in tasks if ".ingest_" in task_id)
     assert ingest_tasks == [f"bronze.ingest_{table}" for table in list_tables(dataset)]
+
+
+def test_a_task_returning_a_dict_pushes_one_xcom(parsed):
+    """multiple_outputs=True would push every key of the dict as an XCom of its own."""
+    for dag_id, dag in parsed["dags"].items():
+        for task_id, task in dag["tasks"].items():
+            assert task["multiple_outputs"] is False, f"{dag_id}.{task_id}"
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "dataset"),
+    [
+        ("ecommerce_daily", "ecommerce"),
+        ("attendance_daily", "attendance"),
+        ("sensors_hourly", "sensors"),
+    ],
+)
+def test_each_gate_publishes_its_layer_as_assets(parsed, dag_id, dataset):
+    """The gates carry the outlets (write - audit - publish): bronze and silver one per
+    table of the contracts, gold one per mart the gold gate checks; no other task."""
+    expected = {
+        f"bronze.validate_bronze_{table}": [("bronze", table)] for table in list_tables(dataset)
+    }
+    expected |= {
+        f"silver.validate_silver_{table}": [("silver", table)] for table in list_tables(dataset)
+    }
+    expected["gold.validate_gold"] = [("gold", mart.name) for mart in marts(dataset)]
+    tasks = parsed["dags"][dag_id]["tasks"]
+    found = {task_id: task["outlets"] for task_id, task in tasks.items() if task["outlets"]}
+    assert sorted(found) == sorted(expected)
+    for task_id, layer_tables in expected.items():
+        assert sorted(found[task_id], key=lambda asset: asset["uri"]) == sorted(
+            (
+                {
+                    "uri": f"medallion://{layer}/{dataset}/{table}",
+                    "name": f"{layer}.{dataset}.{table}",
+                    "group": layer,
+                }
+                for layer, table in layer_tables
+            ),
+            key=lambda asset: asset["uri"],
+        ), task_id
+
+
+def test_the_report_runs_on_gold_assets_a_gate_publishes(parsed):
+    report = parsed["dags"]["ecommerce_report"]
+    assert report["schedule_assets"] == ["medallion://gold/ecommerce/agg_daily_sales"]
+    gold_gate = parsed["dags"]["ecommerce_daily"]["tasks"]["gold.validate_gold"]
+    published = {asset["uri"] for asset in gold_gate["outlets"]}
+    assert set(report["schedule_assets"]) <= published
+    # Every other DAG runs on a clock, not on assets.
+    others = [dag_id for dag_id, dag in parsed["dags"].items() if dag["schedule_assets"]]
+    assert others == ["ecommerce_report"]
 
 
 def test_postgres_source_adds_extract_tasks_before_ingest(tmp_path):

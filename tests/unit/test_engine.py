@@ -7,6 +7,7 @@ engine `make test` runs the DAGs on.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -67,3 +68,15 @@ def test_the_engine_starts_once_answers_and_stops(tmp_path, monkeypatch):
     assert stopped.startswith("Spark engine stopped"), stopped
     assert engine_module.status(engine)[0] is False
     assert not engine.listening()
+    assert_quiet_spark_log(engine.log.read_text())
+
+
+def assert_quiet_spark_log(log: str) -> None:
+    """Spark logged with spark/conf/log4j2.properties: warnings and errors, and the Connect
+    server's own lines; not Spark's default profile (INFO, megabytes an hour)."""
+    assert "Using Spark's default log4j profile" not in log
+    # "26/12/05 06:59:07 WARN Utils: ..." (the file's pattern: date time level logger:)
+    levels = re.findall(r"^\d\d/\d\d/\d\d [\d:]+ ([A-Z]+) (\w+):", log, flags=re.MULTILINE)
+    assert levels, f"no log4j lines in the engine log:\n{log[-2000:]}"
+    chatty = [f"{level} {logger}" for level, logger in levels if level in ("INFO", "DEBUG")]
+    assert set(chatty) <= {"INFO SparkConnectServer"}, sorted(set(chatty))
