@@ -92,11 +92,12 @@ $(VENV)/.installed: requirements.lock requirements-tools.lock pyproject.toml | $
 	  $(if $(WHEELHOUSE),--offline) $(FROM_WHEELHOUSE) -e .
 	touch $@
 
-lock: | $(UV) ## Resolve requirements.txt into requirements.lock (Python 3.11-3.13, Linux and macOS, with hashes)
+lock: | $(UV) ## Resolve requirements.txt into requirements.lock (Python 3.11-3.13, Linux and macOS, hashes); say what has no wheel
 	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements-tools.txt -o requirements-tools.lock
 	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements.txt -o requirements.lock
+	$(TOOLS)/bin/python -m medallion.wheelhouse check --pythons "$(PYTHONS)"
 
-wheelhouse: | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, and Spark's jars, into WHEELHOUSE=
+wheelhouse: .jars/.fetched | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, and Spark's jars, into WHEELHOUSE=
 	@test -n "$(WHEELHOUSE)" || { echo "usage: make wheelhouse WHEELHOUSE=<folder>, then on each laptop: make setup WHEELHOUSE=<folder>"; exit 2; }
 	$(TOOLS)/bin/python -m medallion.wheelhouse build "$(WHEELHOUSE)" --pythons "$(PYTHONS)"
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-UV = Path(sys.executable).parent / "uv"
+UV = ROOT / ".tools" / "bin" / "uv"  # make setup installs it there
 
 # Run by the throw-away venv's Python: the stack, our packages, the DAGs.
 IMPORT_CHECK = """
