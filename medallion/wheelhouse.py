@@ -113,18 +113,28 @@ def download(entry: dict, folder: Path) -> int:
     return target.stat().st_size
 
 
+def every_machine(pythons: list[str], locks: list[Path]) -> list[tuple[str, str, list[dict]]]:
+    """(python, platform, packages it installs) for every supported machine; uv runs 4 at once."""
+
+    def packages_of(python: str, platform: str) -> tuple[str, str, list[dict]]:
+        return python, platform, [p for lock in locks for p in locked_files(lock, python, platform)]
+
+    pythons_each = [python for python in pythons for _ in PLATFORMS]
+    platforms_each = [platform for _ in pythons for platform in PLATFORMS]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(packages_of, pythons_each, platforms_each))
+
+
 def build(folder: Path, pythons: list[str], locks: list[Path], jars: Path) -> None:
     wheels = folder / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     wanted: dict[str, dict] = {}
-    for lock in locks:
-        for python in pythons:
-            for platform in PLATFORMS:
-                for package in locked_files(lock, python, platform):
-                    entry = files_for(package, python, platform)
-                    if entry is None:
-                        raise SystemExit(f"{package['name']} has no file for {python} {platform}")
-                    wanted[filename(entry)] = entry
+    for python, platform, packages in every_machine(pythons, locks):
+        for package in packages:
+            entry = files_for(package, python, platform)
+            if entry is None:
+                raise SystemExit(f"{package['name']} has no file for {python} {platform}")
+            wanted[filename(entry)] = entry
     print(f"wheelhouse: {len(wanted)} files for Python {', '.join(pythons)} x {len(PLATFORMS)} "
           f"platforms -> {wheels}", flush=True)  # fmt: skip
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -140,18 +150,16 @@ def build(folder: Path, pythons: list[str], locks: list[Path], jars: Path) -> No
 def check(pythons: list[str], locks: list[Path]) -> None:
     """Which packages have no wheel for a supported machine; fail on one that needs a compiler."""
     failures = []
-    for python in pythons:
-        for platform in PLATFORMS:
-            sources = sorted(
-                package["name"]
-                for lock in locks
-                for package in locked_files(lock, python, platform)
-                if not filename(files_for(package, python, platform)).endswith(".whl")
-            )
-            needs_compiler = [name for name in sources if name not in BUILD_FROM_SOURCE]
-            if platform not in COMPILER_EXPECTED:
-                failures += [f"{name} (Python {python}, {platform})" for name in needs_compiler]
-            print(f"  Python {python} {platform:24} built from source: {', '.join(sources)}")
+    for python, platform, packages in every_machine(pythons, locks):
+        sources = sorted(
+            package["name"]
+            for package in packages
+            if not filename(files_for(package, python, platform)).endswith(".whl")
+        )
+        needs_compiler = [name for name in sources if name not in BUILD_FROM_SOURCE]
+        if platform not in COMPILER_EXPECTED:
+            failures += [f"{name} (Python {python}, {platform})" for name in needs_compiler]
+        print(f"  Python {python} {platform:24} built from source: {', '.join(sources)}")
     if failures:
         raise SystemExit(
             "no wheel, and building it needs a compiler: " + "; ".join(failures) + ". Pin a "
