@@ -45,7 +45,7 @@ BUILD_FROM_SOURCE = {"pyspark", "pyspark-client"}
 # The oldest Linux the wheelhouse serves from wheels alone: glibc 2.28 (Debian 10, Ubuntu 20.04).
 GLIBC_FLOOR = (2, 28)
 # Intel Macs: cryptography, libcst and lazy-object-proxy of the lock ship no x86_64 macOS
-# wheels, so they build there with Xcode's compilers and Rust (README "Offline classroom").
+# wheels; such a laptop builds them online (README "A room without good Wi-Fi").
 COMPILER_EXPECTED = {"x86_64-apple-darwin"}
 TIMEOUT_SECONDS = 120
 
