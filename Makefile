@@ -54,7 +54,7 @@ HOURS ?= 6
 
 # Values given on make's command line reach the commands below only as environment
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
-export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q PY
+export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q PY WHEELHOUSE
 
 .PHONY: help setup lock wheelhouse check-python source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
@@ -71,7 +71,7 @@ TOOLS := .tools
 UV := $(CURDIR)/$(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 WHEELHOUSE ?=
-FROM_WHEELHOUSE = $(if $(WHEELHOUSE),--no-index --find-links "$(abspath $(WHEELHOUSE))/wheels")
+FROM_WHEELHOUSE = $(if $(WHEELHOUSE),--no-index --find-links "$$WHEELHOUSE/wheels")
 UV_INSTALL = $(UV) pip sync --quiet --require-hashes --build-constraints requirements-tools.lock \
              $(if $(WHEELHOUSE),--offline) $(FROM_WHEELHOUSE)
 # Python versions the lock is resolved and checked for (make lock, make wheelhouse)
@@ -98,8 +98,8 @@ lock: | $(UV) ## Resolve requirements.txt into requirements.lock (Python 3.11-3.
 	$(TOOLS)/bin/python -m medallion.wheelhouse check --pythons "$(PYTHONS)"
 
 wheelhouse: .jars/.fetched | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, and Spark's jars, into WHEELHOUSE=
-	@test -n "$(WHEELHOUSE)" || { echo "usage: make wheelhouse WHEELHOUSE=<folder>, then on each laptop: make setup WHEELHOUSE=<folder>"; exit 2; }
-	$(TOOLS)/bin/python -m medallion.wheelhouse build "$(WHEELHOUSE)" --pythons "$(PYTHONS)"
+	@test -n "$$WHEELHOUSE" || { echo "usage: make wheelhouse WHEELHOUSE=<folder>, then on each laptop: make setup WHEELHOUSE=<folder>"; exit 2; }
+	$(TOOLS)/bin/python -m medallion.wheelhouse build "$$WHEELHOUSE" --pythons "$(PYTHONS)"
 
 check-python: | $(UV) ## Install the lock with another Python in a throw-away venv and import the stack (PY=3.12|3.13)
 	@test -n "$$PY" || { echo "usage: make check-python PY=3.12"; exit 2; }
@@ -110,7 +110,7 @@ setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .v
 
 # Spark's jars (the PostgreSQL JDBC driver) from Maven Central, checked against spark/jars.lock.
 .jars/.fetched: spark/jars.lock | $(VENV)/.installed
-	$(if $(WHEELHOUSE),mkdir -p .jars && cp "$(WHEELHOUSE)"/jars/*.jar .jars/)
+	$(if $(WHEELHOUSE),mkdir -p .jars && cp "$$WHEELHOUSE"/jars/*.jar .jars/)
 	$(BIN)/python -m medallion.jars fetch
 	touch $@
 
