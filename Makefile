@@ -59,25 +59,62 @@ HOURS ?= 6
 
 # Values given on make's command line reach the commands below only as environment
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
-export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q
+export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q PY WHEELHOUSE
 
-.PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
+.PHONY: help setup lock wheelhouse check-python source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
-	@command -v java >/dev/null || { echo "Java 17 is needed for Spark: apt-get install openjdk-17-jre-headless"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+# --- Install: the lock, uv, the offline wheelhouse -----------------------------------
+# requirements.lock pins every package for Python 3.11-3.13 on Linux and macOS, with
+# hashes; uv installs exactly it (`pip sync`: nothing more, nothing less). uv itself comes
+# from requirements-tools.lock into .tools/, by pip, so a fresh machine needs only python3.
+# make setup WHEELHOUSE=<folder> installs from a folder `make wheelhouse` filled, offline.
+TOOLS := .tools
+UV := $(CURDIR)/$(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+WHEELHOUSE ?=
+FROM_WHEELHOUSE = $(if $(WHEELHOUSE),--no-index --find-links "$$WHEELHOUSE/wheels")
+UV_INSTALL = $(UV) pip sync --quiet --require-hashes --build-constraints requirements-tools.lock \
+             $(if $(WHEELHOUSE),--offline) $(FROM_WHEELHOUSE)
+# Python versions the lock is resolved and checked for (make lock, make wheelhouse)
+PYTHONS := 3.11 3.12 3.13
+
+$(UV): requirements-tools.lock
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps $(FROM_WHEELHOUSE) -r requirements-tools.lock
 	touch $@
 
-setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .venv from the lock file, fetch Spark's jars, Airflow's metadata DB
+$(VENV)/.installed: requirements.lock requirements-tools.lock pyproject.toml | $(UV)
+	@command -v java >/dev/null || { echo "Java 17 is needed for Spark: apt-get install openjdk-17-jre-headless"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
+	  echo "Python 3.11, 3.12 or 3.13 is needed; $(PYTHON) is $$($(PYTHON) -V 2>&1): make setup PYTHON=python3.12"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	$(UV_INSTALL) --python $(BIN)/python requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --build-constraints requirements-tools.lock \
+	  $(if $(WHEELHOUSE),--offline) $(FROM_WHEELHOUSE) -e .
+	touch $@
+
+lock: | $(UV) ## Resolve requirements.txt into requirements.lock (Python 3.11-3.13, Linux and macOS, hashes); say what has no wheel
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements-tools.txt -o requirements-tools.lock
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements.txt -o requirements.lock
+	$(TOOLS)/bin/python -m medallion.wheelhouse check --pythons "$(PYTHONS)"
+
+wheelhouse: .jars/.fetched | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, and Spark's jars, into WHEELHOUSE=
+	@test -n "$$WHEELHOUSE" || { echo "usage: make wheelhouse WHEELHOUSE=<folder>, then on each laptop: make setup WHEELHOUSE=<folder>"; exit 2; }
+	$(TOOLS)/bin/python -m medallion.wheelhouse build "$$WHEELHOUSE" --pythons "$(PYTHONS)"
+
+check-python: | $(UV) ## Install the lock with another Python in a throw-away venv and import the stack (PY=3.12|3.13)
+	@test -n "$$PY" || { echo "usage: make check-python PY=3.12"; exit 2; }
+	$(TOOLS)/bin/python -m medallion.python_check "$$PY"
+# ---------------------------------------------------------------------------------------
+
+setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .venv from the lock file (WHEELHOUSE= offline), fetch Spark's jars, Airflow's metadata DB
 
 # Spark's jars (the PostgreSQL JDBC driver) from Maven Central, checked against spark/jars.lock.
-.jars/.fetched: spark/jars.lock medallion/jars.py | $(VENV)/.installed
+.PHONY: help setup lock wheelhouse check-python source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
 	$(BIN)/python -m medallion.jars fetch
 	touch $@
 
@@ -188,4 +225,4 @@ reset: source-db-stop ## Delete generated data, the lake, the warehouse, Airflow
 	rm -rf data/landing data/lake data/warehouse data/sources data/reports $(AIRFLOW_HOME) dbt/target dbt/logs great_expectations/uncommitted
 
 clean: reset engine-stop ## Also stop the Spark engine and delete the virtual environment
-	rm -rf $(VENV) .engine
+	rm -rf $(VENV) $(TOOLS) .engine

@@ -82,10 +82,17 @@ def copy_repository(repo: Path, target: Path) -> Path:
             shutil.copy2(source, target / relative)
     # The real environment, so `make` finds it installed and does not build another.
     (target / ".venv").symlink_to((repo / ".venv").resolve(), target_is_directory=True)
+    (target / ".tools").symlink_to((repo / ".tools").resolve(), target_is_directory=True)
     # ... even where the checkout is newer than the install (a fresh worktree): what the
     # environment was installed from must not look newer than the install to make.
-    before_install = (target / ".venv" / ".installed").stat().st_mtime_ns - 10**9
-    for name in ("requirements.txt", "requirements.lock", "pyproject.toml"):
+    installed = (target / ".venv" / ".installed", target / ".tools" / "bin" / "uv")
+    before_install = min(path.stat().st_mtime_ns for path in installed) - 10**9
+    for name in (
+        "requirements.txt",
+        "requirements.lock",
+        "requirements-tools.lock",
+        "pyproject.toml",
+    ):
         os.utime(target / name, ns=(before_install, before_install))
     return target
 
