@@ -62,7 +62,7 @@ HOURS ?= 6
 export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q PY WHEELHOUSE
 
 .PHONY: help setup lock wheelhouse check-python source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
-        check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
+        check-env lab-start check-lab lab-solution checkpoint test test-fast lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -208,6 +208,9 @@ bench: setup engine ## Time every stage beside a plain DuckDB floor: SCALE=tiny|
 
 test: setup engine docs-assets ## Run the full test suite
 	pytest
+
+test-fast: setup ## The inner loop: unit, DAG integrity, gates, monitoring; no whole-DAG runs, no Spark, nothing marked slow
+	pytest -m "not integration and not spark and not slow"
 
 lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites and scaffolded dbt files in step with the contracts
 	ruff check .

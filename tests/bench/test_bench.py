@@ -1,4 +1,4 @@
-"""The benchmark harness works end to end at a tiny scale (CI runs exactly this).
+"""The benchmark harness works end to end at a tiny scale, with the parse and dbt extras.
 
 Timings are not asserted beyond being measured: a benchmark is not a timed test. What is
 asserted is that every stage ran, the report has the figures docs/benchmarks.md explains,
@@ -12,11 +12,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support.services import require
 
 pytestmark = pytest.mark.spark
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def report(tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("bench")
     command = [
         sys.executable, "-m", "medallion.bench", "--scale", "tiny", "--grouping", "layer",
-        "--with", "none", "--work-dir", str(work / "work"), "--out-dir", str(work / "out"),
+        "--with", "parse,dbt", "--work-dir", str(work / "work"), "--out-dir", str(work / "out"),
         "--name", "tiny",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -93,3 +95,19 @@ def test_the_report_names_the_machine(report):
     assert len(machine["load_average_at_start"]) == 3
     for version in ("python", "java", "spark", "duckdb", "dbt"):
         assert machine[version]
+
+
+def test_the_parse_and_dbt_extras_measure_every_dag_and_model(report):
+    dag_files = sorted(path.name for path in (REPO / "airflow" / "dags").glob("*.py"))
+    assert sorted(report["parse"]["files"]) == dag_files
+    for name, measured in report["parse"]["files"].items():
+        assert measured["import_errors"] == {}, name
+        assert measured["first_parse_seconds"] > 0, name
+    ecommerce_models = sorted(
+        path.stem for path in (REPO / "dbt" / "models" / "ecommerce").rglob("*.sql")
+    )
+    assert report["dbt"]["models"] == len(ecommerce_models)
+    measured_models = sorted(
+        name.split(".")[-1] for name in report["dbt"]["model_execution_seconds"]
+    )
+    assert measured_models == ecommerce_models

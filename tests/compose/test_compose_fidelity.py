@@ -24,6 +24,8 @@ from compose_tools import COMPOSE_FILE, DOCKER_DIR, ENV_EXAMPLE, compose
 
 from medallion.env_file import render_env
 
+pytestmark = pytest.mark.slow
+
 UID = 4321
 # The services of each profile that run here (the others: PostgreSQL, Airflow, the
 # monitoring images, are started by other tests from their own packages).

@@ -21,6 +21,8 @@ from medallion.teaching import service_checks as services
 from medallion.teaching import toolchain_checks as toolchain
 from medallion.teaching.checks import FAIL, OK, WARN
 
+pytestmark = pytest.mark.slow
+
 HOME = load_settings().home
 REQUIREMENTS = HOME / "requirements.txt"
 # A revision of Airflow 2.6's schema: a DB last migrated by an old Airflow.

@@ -24,6 +24,8 @@ from support.lab_documents import (
 
 from medallion.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 HOME = load_settings().home
 LAB_DOCUMENTS = sorted(HOME.glob("docs/labs/lab*/README.md"))
 COMMAND_TIMEOUT = 900

@@ -17,6 +17,8 @@ from support.lab_documents import copy_repository, scratch_environment
 
 from medallion.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 HOME = load_settings().home
 
 # lab -> milestone -> words its line must hold on the starter (None: the milestone passes).

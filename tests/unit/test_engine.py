@@ -16,7 +16,7 @@ from support.services import free_port, require
 from medallion import engine as engine_module
 from spark.session import EngineUnreachableError, configure_job
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 CONNECT_FLAGS = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
 
 

@@ -35,6 +35,8 @@ from medallion.publication import publish_gold, publish_partition
 from medallion.quality.frames import arrow_type
 from medallion.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 DAY_1, DAY_2 = "2026-11-01", "2026-11-02"
 MARTS = ["agg_customer_segments", "agg_daily_sales", "dim_customers", "dim_products", "fct_orders"]
 

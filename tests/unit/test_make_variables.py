@@ -13,6 +13,8 @@ from support.airflow import REPO
 
 from medallion.dag_runs import dates_to_run
 
+pytestmark = pytest.mark.slow
+
 
 def make(tmp_path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(

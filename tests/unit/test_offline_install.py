@@ -19,6 +19,8 @@ import pytest
 
 from medallion import wheelhouse
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("markupsafe", "python-dateutil", "six")
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
