@@ -4,7 +4,9 @@ What must hold:
 - every gold figure (revenue and order count per day, category and region) equals an
   independent recomputation with plain DuckDB SQL from the landing files;
 - silver + quarantine = bronze for every table and delivery date (counted from parquet);
-- running a date again leaves gold exactly as it was.
+- running a date again leaves gold exactly as it was;
+- `make trace` follows an order to the landing lines, the version and the gold rows an
+  independent recomputation from the landing files finds (support/trace_reference.py).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support import trace_reference
 from support.airflow import ECOMMERCE_DATES
 
 from medallion.contracts import list_tables
+from medallion.trace import format_trace, trace_record
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +83,39 @@ def test_rerunning_a_date_leaves_gold_unchanged(ecommerce_run):
     before = gold_snapshot(ecommerce_run.data_dir)
     ecommerce_run.run_dag("ecommerce_daily", ECOMMERCE_DATES[0])
     assert gold_snapshot(ecommerce_run.data_dir) == before
+
+
+def test_trace_follows_an_order_delivered_twice_to_gold(ecommerce_run, monkeypatch):
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(ecommerce_run.data_dir))
+    landing = ecommerce_run.data_dir / "landing" / "ecommerce"
+    expected = trace_reference.order_delivered_twice(landing)
+    order_id = expected["order_id"]
+
+    trace = trace_record("ecommerce", order_id)
+
+    lines = trace_reference.landing_lines(
+        landing, "orders", lambda record: record["order_id"].strip() == order_id
+    )
+    assert trace_reference.located(trace) == lines
+    assert trace.winner.ingest_date == expected["delivered_on"]
+    [fact] = trace.gold["fct_orders"]
+    assert (fact["status"], fact["amount"]) == (expected["status"], expected["amount"])
+    cells = [
+        (row["order_date"], row["category"], row["region"], row["segment"])
+        for row in trace.gold["agg_daily_sales"]
+    ]
+    assert sorted(cells) == expected["cells"]
+    assert f"line {lines[-1][2]}" in format_trace(trace)
+
+
+def test_trace_names_the_quarantine_reason_of_a_rejected_order(ecommerce_run, monkeypatch):
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(ecommerce_run.data_dir))
+    order_id = trace_reference.negative_amount_order(ecommerce_run.data_dir / "landing" / "ecommerce")
+
+    trace = trace_record("ecommerce", order_id)
+
+    assert [delivery.outcome for delivery in trace.deliveries] == [
+        "quarantine: out_of_range:amount"
+    ]
+    assert trace.winner is None
+    assert trace.gold["fct_orders"] == []
