@@ -195,10 +195,9 @@ def _rows(con, layer: str, contract: Contract, key: dict, ds: str, columns: str)
     folder = table_dir(layer, contract.dataset, contract.table) / f"ingest_date={ds}"
     if not any(folder.glob("*.parquet")):
         return []
-    query = (
-        f"select {columns} from read_parquet(?) "
-        f"where {_key_condition(contract, raw=layer != 'silver')}"
-    )
+    # Only quoted column names from the contract are spliced in; the key is bound.
+    where = _key_condition(contract, raw=layer != "silver")
+    query = f"select {columns} from read_parquet(?) where {where}"  # noqa: S608
     cursor = con.execute(query, [str(folder / "*.parquet"), *key.values()])
     names = [description[0] for description in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -213,7 +212,9 @@ def _deliveries_of(con, contract: Contract, key: dict, ds: str) -> list[Delivery
     data = ", ".join(_quoted(name) for name in contract.column_names)
     bronze = _rows(con, "bronze", contract, key, ds, f"{data}, _source_file, _row_hash")
     silver = _rows(con, "silver", contract, key, ds, "_source_file, _row_hash")
-    rejected = _rows(con, "quarantine", contract, key, ds, "_source_file, _row_hash, _reject_reason")
+    rejected = _rows(
+        con, "quarantine", contract, key, ds, "_source_file, _row_hash, _reject_reason"
+    )
     outcomes: dict[tuple, list[str]] = {}
     for row in silver:
         outcomes.setdefault((row["_source_file"], row["_row_hash"]), []).append("silver")
@@ -271,7 +272,10 @@ def _landing_records(contract: Contract, path: Path):
                     continue
                 if isinstance(record, dict):
                     renamed = {names.get(k, k): v for k, v in record.items()}
-                    yield line, {name: _as_text(renamed.get(name)) for name in contract.column_names}
+                    yield (
+                        line,
+                        {name: _as_text(renamed.get(name)) for name in contract.column_names},
+                    )
             return
         reader = csv.reader(handle, delimiter=contract.source_delimiter)
         header = [names.get(name, name) for name in next(reader, [])]
@@ -303,11 +307,10 @@ def _mark_winner_and_gold(trace: Trace) -> None:
     key = list(trace.key.values())
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set time zone 'UTC'")
-        current = con.execute(
-            f"select cast(ingest_date as varchar) from {_quoted(staging)} "
-            f"where {_key_condition(contract, raw=False)}",
-            key,
-        ).fetchall()
+        # The staging model's name and the contract's key columns, quoted; the key bound.
+        where = _key_condition(contract, raw=False)
+        query = f"select cast(ingest_date as varchar) from {_quoted(staging)} where {where}"  # noqa: S608
+        current = con.execute(query, key).fetchall()
         for delivery in trace.deliveries:
             delivery.is_winner = bool(current) and (
                 delivery.outcome == "silver" and delivery.ingest_date == current[0][0]
@@ -322,7 +325,11 @@ def format_trace(trace: Trace) -> str:
     """The trace as a person reads it, layer by layer."""
     settings = load_settings()
     key = ", ".join(f"{name}={value}" for name, value in trace.key.items())
-    lines = [f"{trace.dataset}.{trace.table} {key}", "", "landing -> bronze -> silver, per delivery:"]
+    lines = [
+        f"{trace.dataset}.{trace.table} {key}",
+        "",
+        "landing -> bronze -> silver, per delivery:",
+    ]
     for delivery in trace.deliveries:
         line = f"line {delivery.line}" if delivery.line else "line not found (file changed?)"
         lines.append(
@@ -334,7 +341,10 @@ def format_trace(trace: Trace) -> str:
         lines.append(f"      delivered: {values}")
     winner = trace.winner
     if not trace.gold:
-        lines += ["", f"gold: no warehouse at {warehouse_path(trace.dataset)} yet (run the gold step)"]
+        lines += [
+            "",
+            f"gold: no warehouse at {warehouse_path(trace.dataset)} yet (run the gold step)",
+        ]
         return "\n".join(lines)
     if winner is None:
         lines += ["", "no version reached gold: every delivery of this key was quarantined"]
@@ -350,7 +360,9 @@ def format_trace(trace: Trace) -> str:
     for mart, rows in trace.gold.items():
         lines.append(f"  {mart}: {len(rows)} row{'s' if len(rows) != 1 else ''}")
         for row in rows:
-            lines.append("      " + ", ".join(f"{name}={_show(value)}" for name, value in row.items()))
+            lines.append(
+                "      " + ", ".join(f"{name}={_show(value)}" for name, value in row.items())
+            )
     return "\n".join(lines)
 
 

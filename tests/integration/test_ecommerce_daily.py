@@ -110,7 +110,9 @@ def test_trace_follows_an_order_delivered_twice_to_gold(ecommerce_run, monkeypat
 
 def test_trace_names_the_quarantine_reason_of_a_rejected_order(ecommerce_run, monkeypatch):
     monkeypatch.setenv("MEDALLION_DATA_DIR", str(ecommerce_run.data_dir))
-    order_id = trace_reference.negative_amount_order(ecommerce_run.data_dir / "landing" / "ecommerce")
+    order_id = trace_reference.negative_amount_order(
+        ecommerce_run.data_dir / "landing" / "ecommerce"
+    )
 
     trace = trace_record("ecommerce", order_id)
 
