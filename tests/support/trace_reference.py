@@ -145,3 +145,50 @@ cross join items
 left join products on items.product_id = products.product_id
 left join customers on order_row.customer_id = customers.customer_id
 """
+
+
+def mark_corrected_later(landing: Path) -> dict:
+    """The first student and day (by id) whose mark was corrected in a later delivery, with
+    the delivery whose mark counts (latest recorded_at, then the later delivery)."""
+    row = duckdb.execute(
+        """
+        with marks as (
+            select trim(student_id) as student_id, trim(attendance_date) as attendance_date,
+                lower(nullif(trim(status), '')) as status,
+                try_cast(trim(recorded_at) as timestamp) as recorded_at,
+                regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})', 1) as delivered_on
+            from read_csv(?, header = true, all_varchar = true, filename = true)
+            where regexp_full_match(trim(attendance_date), '\\d{4}-\\d{2}-\\d{2}')
+                and nullif(trim(class_id), '') is not null
+                and try_cast(trim(recorded_at) as timestamp) is not null
+                and (nullif(trim(status), '') is null
+                    or lower(trim(status)) in ('present', 'late', 'absent', 'excused'))
+        ),
+        corrected as (
+            select student_id, attendance_date from marks
+            group by all having count(distinct delivered_on) > 1
+            order by all limit 1
+        )
+        select student_id, attendance_date, delivered_on, status
+        from marks semi join corrected using (student_id, attendance_date)
+        qualify row_number() over (order by recorded_at desc, delivered_on desc) = 1
+        """,
+        [str(landing / "records" / "*" / "*.csv")],
+    ).fetchone()
+    assert row, "the generated marks should include one corrected on a later day"
+    return dict(zip(["student_id", "attendance_date", "delivered_on", "status"], row, strict=True))
+
+
+def reading_sent_twice(landing: Path) -> tuple[str, str]:
+    """(device_id, measured_at as delivered) of the first reading (by device and time)
+    that reached the landing zone more than once."""
+    row = duckdb.execute(
+        "select trim(device_id), trim(measured_at) "
+        "from read_json(?, format = 'newline_delimited', "
+        "columns = {device_id: 'varchar', measured_at: 'varchar'}) "
+        "where try_cast(trim(measured_at) as timestamp) is not null "
+        "group by all having count(*) > 1 order by all limit 1",
+        [str(landing / "readings" / "*" / "*.jsonl")],
+    ).fetchone()
+    assert row, "the generated readings should include one sent twice"
+    return row
