@@ -42,6 +42,15 @@ export AIRFLOW_CONN_SPARK_DEFAULT ?= {"conn_type": "spark_connect", "host": "sc:
 # task logs once that metrics were not pushed, and the pipeline carries on.
 export MEDALLION_PUSHGATEWAY_URL ?= http://127.0.0.1:19091
 
+# Lineage: the OpenLineage provider sends a START and a COMPLETE (or FAIL) event for every
+# task, naming the lake folders it read and wrote (medallion/lineage.py), as JSON lines
+# appended to LINEAGE_FILE. Read them with `make lineage`. LINEAGE=off turns them off.
+LINEAGE ?= on
+LINEAGE_FILE ?= $(AIRFLOW_HOME)/openlineage-events.jsonl
+export AIRFLOW__OPENLINEAGE__DISABLED := $(if $(filter off,$(LINEAGE)),true,false)
+export AIRFLOW__OPENLINEAGE__NAMESPACE ?= medallion-lab
+export AIRFLOW__OPENLINEAGE__TRANSPORT ?= {"type": "file", "log_file_path": "$(LINEAGE_FILE)", "append": true}
+
 # Faults of the "Break it!" lab (make break SCENARIO=metrics-down|webhook-down) live here
 # until `make reset`: they point the Pushgateway or the alert webhook at a closed port.
 -include $(AIRFLOW_HOME)/faults.env
