@@ -65,7 +65,7 @@ HOURS ?= 6
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
 export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q KEY
 
-.PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts trace airflow docs monitor monitor-stop env lab-up lab-down break bench \
+.PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts trace lineage airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
@@ -123,6 +123,9 @@ contracts: setup ## After editing a contract: rewrite what derives from it (GX s
 trace: setup ## Follow one record from landing file to gold: DATASET=..., KEY=<order_id> | "<student_id>,<date>" | "<device_id>,<measured_at>"
 	@test -n "$$KEY" || { echo 'usage: make trace DATASET=ecommerce|attendance|sensors KEY=... (e.g. KEY=O-20261101-00000040)'; exit 2; }
 	python -m medallion.trace "$$DATASET" "$$KEY"
+
+lineage: ## The last run's OpenLineage events: what each task read and wrote (LINEAGE_FILE)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.lineage "$(LINEAGE_FILE)"
 
 airflow: setup engine ## Airflow's UI on http://127.0.0.1:8080 (airflow standalone, loopback only), login printed
 	python -m medallion.standalone

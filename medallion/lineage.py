@@ -73,3 +73,45 @@ def report_gold(dataset: str) -> None:
         [table_dir("silver", dataset, table) for table in list_tables(dataset)],
         [warehouse_path(dataset), gold_dir(dataset)],
     )
+
+
+def summarize(events_file: Path) -> str:
+    """The last DAG run in an events file: each task's inputs -> outputs, as lake paths."""
+    import json
+
+    if not events_file.exists():
+        return (
+            f"no lineage events in {events_file} yet: run a DAG (make run) with lineage on "
+            "(it is unless LINEAGE=off)"
+        )
+    events = [json.loads(line) for line in events_file.read_text().splitlines() if line]
+    if not events:
+        return f"{events_file} is empty: run a DAG (make run)"
+    last_run = _run_id(events[-1])
+    run = [event for event in events if _run_id(event) == last_run]
+    root = str(Path.cwd()) + "/"
+    lines = [f"{len(run)} OpenLineage events of run {last_run} ({events_file}):"]
+    for event in run:
+        if event["eventType"] == "START":
+            continue
+        inputs = ", ".join(d["name"].removeprefix(root) for d in event["inputs"]) or "-"
+        outputs = ", ".join(d["name"].removeprefix(root) for d in event["outputs"]) or "-"
+        lines.append(f"  {event['eventType']:<8} {event['job']['name']}")
+        if event["inputs"] or event["outputs"]:
+            lines.append(f"      {inputs}\n        -> {outputs}")
+    return "\n".join(lines)
+
+
+def _run_id(event: dict) -> str:
+    facets = event["run"]["facets"]
+    return (
+        (facets.get("airflow") or facets.get("airflowDagRun") or {})
+        .get("dagRun", {})
+        .get("run_id", "")
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(summarize(Path(sys.argv[1])))

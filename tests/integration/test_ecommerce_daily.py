@@ -121,3 +121,46 @@ def test_trace_names_the_quarantine_reason_of_a_rejected_order(ecommerce_run, mo
     ]
     assert trace.winner is None
     assert trace.gold["fct_orders"] == []
+
+
+def test_lineage_events_name_what_each_task_read_and_wrote(ecommerce_run):
+    ds = ECOMMERCE_DATES[1]
+    events = ecommerce_run.lineage_events("ecommerce_daily", ds)
+    run_id = events[0]["run"]["facets"]["airflow"]["dagRun"]["run_id"]
+    tasks = ecommerce_run.task_ids("ecommerce_daily", run_id)
+    assert len(tasks) > 20
+    sent = {(event["job"]["name"], event["eventType"]) for event in events}
+    for task_id in tasks:
+        job = f"ecommerce_daily.{task_id}"
+        assert {(job, "START"), (job, "COMPLETE")} <= sent, f"{task_id} sent no START/COMPLETE"
+
+    def datasets(event: dict, side: str) -> set[str]:
+        assert all(dataset["namespace"] == "file" for dataset in event[side])
+        return {dataset["name"] for dataset in event[side]}
+
+    done = {
+        event["job"]["name"].removeprefix("ecommerce_daily."): event
+        for event in events
+        if event["eventType"] == "COMPLETE" and event["job"]["name"] != "ecommerce_daily"
+    }
+    data = ecommerce_run.data_dir.resolve()
+    lake, landing = data / "lake", data / "landing" / "ecommerce"
+    for table in list_tables("ecommerce"):
+        ingest, refine = done[f"bronze.ingest_{table}"], done[f"silver.refine_{table}"]
+        assert datasets(ingest, "inputs") == {str(landing / table / ds)}
+        assert datasets(ingest, "outputs") == {str(lake / "bronze" / "ecommerce" / table)}
+        assert datasets(refine, "inputs") == {str(lake / "bronze" / "ecommerce" / table)}
+        assert datasets(refine, "outputs") == {
+            str(lake / layer / "ecommerce" / table) for layer in ("silver", "quarantine")
+        }
+    gold = done["gold.build_gold"]
+    assert datasets(gold, "inputs") == {
+        str(lake / "silver" / "ecommerce" / table) for table in list_tables("ecommerce")
+    }
+    assert datasets(gold, "outputs") == {
+        str(data / "warehouse" / "ecommerce.duckdb"),
+        str(lake / "gold" / "ecommerce"),
+    }
+    summary = done["publish_run_summary"]
+    assert (summary["inputs"], summary["outputs"]) == ([], [])
+    print(f"\nOpenLineage events of one ecommerce_daily run: {len(events)} for {len(tasks)} tasks")
