@@ -14,6 +14,10 @@ Airflow processes (the API server, `airflow dags test`, the CLI) are left alone.
 `MEDALLION_PRELOAD=off` in the scheduler's environment turns it off (to measure what it
 saves, or to rule it out when something behaves oddly).
 
+A second listener, `FreshLineagePerTask`, empties the hook-lineage collection when a task
+starts, so each task's OpenLineage events name only what that task read and wrote
+(medallion/lineage.py).
+
 Registered in pyproject.toml under `[project.entry-points."airflow.plugins"]`; `airflow
 plugins` lists it.
 """
