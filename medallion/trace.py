@@ -129,7 +129,17 @@ def parse_key(contract: Contract, key: str) -> dict[str, str]:
             f"{contract.dataset}.{contract.table} is keyed by {list(contract.primary_key)}: "
             f'give KEY="{example}" (got {key!r})'
         )
-    return dict(zip(contract.primary_key, values, strict=True))
+    key_values = dict(zip(contract.primary_key, values, strict=True))
+    for name, value in key_values.items():
+        type_name = _duckdb_type(contract.column(name).type)
+        try:  # the contract's type name (checked), the value bound
+            duckdb.execute(f"select cast(? as {type_name})", [value])
+        except duckdb.Error:
+            raise TraceError(
+                f"{name} is a {contract.column(name).type} in {contract.dataset}.{contract.table}, "
+                f"not {value!r}"
+            ) from None
+    return key_values
 
 
 def trace_record(dataset: str, key: str) -> Trace:

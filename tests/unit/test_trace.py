@@ -19,6 +19,11 @@ def test_a_composite_key_needs_every_part(data_dir):
         trace_record("attendance", "S0001")
 
 
+def test_a_key_part_of_the_wrong_type_is_named(data_dir):
+    with pytest.raises(TraceError, match=r"attendance_date is a date .* not 'monday'"):
+        trace_record("attendance", "S0001,monday")
+
+
 def test_no_data_yet_says_to_run_the_pipeline(data_dir, capsys):
     assert main(["sensors", "D-001,2026-11-01 00:05:00"]) == 2
     assert "make demo DATASET=sensors" in capsys.readouterr().err
