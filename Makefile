@@ -125,7 +125,7 @@ contracts: setup ## After editing a contract: rewrite what derives from it (GX s
 
 trace: setup ## Follow one record from landing file to gold: DATASET=..., KEY=<order_id> | "<student_id>,<date>" | "<device_id>,<measured_at>"
 	@test -n "$$KEY" || { echo 'usage: make trace DATASET=ecommerce|attendance|sensors KEY=... (e.g. KEY=O-20261101-00000040)'; exit 2; }
-	python -m medallion.trace "$$DATASET" "$$KEY"
+	python -m medallion.trace_report "$$DATASET" "$$KEY"
 
 lineage: ## The last run's OpenLineage events: what each task read and wrote (LINEAGE_FILE)
 	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.lineage "$(LINEAGE_FILE)"

@@ -19,7 +19,8 @@ from support import trace_reference
 from support.airflow import ECOMMERCE_DATES
 
 from medallion.contracts import list_tables
-from medallion.trace import format_trace, trace_record
+from medallion.trace import trace_record
+from medallion.trace_report import format_trace
 
 pytestmark = pytest.mark.integration
 

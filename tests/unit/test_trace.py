@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from medallion.trace import TraceError, main, trace_record
+from medallion.trace import TraceError, trace_record
+from medallion.trace_report import main
 
 
 def test_an_unknown_dataset_is_named_with_the_known_ones(data_dir):
