@@ -14,6 +14,10 @@ Airflow processes (the API server, `airflow dags test`, the CLI) are left alone.
 `MEDALLION_PRELOAD=off` in the scheduler's environment turns it off (to measure what it
 saves, or to rule it out when something behaves oddly).
 
+A second listener, `FreshLineagePerTask`, empties the hook-lineage collection when a task
+starts, so each task's OpenLineage events name only what that task read and wrote
+(medallion/lineage.py).
+
 Registered in pyproject.toml under `[project.entry-points."airflow.plugins"]`; `airflow
 plugins` lists it.
 """
@@ -69,6 +73,22 @@ class PreloadForTasks:
         )
 
 
+class FreshLineagePerTask:
+    """A task listener: every task starts with an empty hook-lineage collection.
+
+    Airflow keeps one hook-lineage collector per process and never empties it. Under a
+    real executor each task is a process of its own; under `airflow dags test` (make run,
+    the tests) all tasks share one, and each task's OpenLineage events would repeat the
+    datasets of the tasks before it (medallion/lineage.py reports them).
+    """
+
+    @hookimpl
+    def on_task_instance_running(self, previous_state, task_instance) -> None:
+        from airflow.sdk.lineage import get_hook_lineage_collector
+
+        get_hook_lineage_collector.cache_clear()
+
+
 class MedallionPreload(AirflowPlugin):
     name = "medallion_preload"
-    listeners = [PreloadForTasks()]
+    listeners = [PreloadForTasks(), FreshLineagePerTask()]

@@ -3,12 +3,15 @@
 A DAG task calls one of these with the dataset, table and delivery date. Each step runs
 its job, turns a data error into an immediate task failure (no retries), and pushes the
 numbers it produced to the Pushgateway (a no-op when MEDALLION_PUSHGATEWAY_URL is unset).
+Each also reports the folders it reads and writes for the task's OpenLineage events
+(medallion.lineage), first, so a failed task's event names them too.
 Heavy modules (pyspark, dbt, great_expectations) are imported inside the steps, so a DAG
 file importing this module stays cheap to parse.
 """
 
 from __future__ import annotations
 
+from medallion import lineage
 from medallion.errors import fail_fast_on_data_errors
 
 
@@ -17,6 +20,7 @@ def ingest_step(spark, dataset: str, table: str, ds: str, pipeline: str, task_id
     from monitoring.partition_metrics import push_partition_metrics
     from spark.jobs import ingest_to_bronze
 
+    lineage.report_ingest(dataset, table, ds)
     with fail_fast_on_data_errors():
         result = ingest_to_bronze.run(spark, dataset, table, ds)
     push_partition_metrics(pipeline, task_id, "bronze", dataset, table, ds)
@@ -28,6 +32,7 @@ def refine_step(spark, dataset: str, table: str, ds: str, pipeline: str, task_id
     from monitoring.partition_metrics import push_partition_metrics
     from spark.jobs import refine_to_silver
 
+    lineage.report_refine(dataset, table)
     with fail_fast_on_data_errors():
         result = refine_to_silver.run(spark, dataset, table, ds)
     push_partition_metrics(pipeline, task_id, "silver", dataset, table, ds)
@@ -41,6 +46,7 @@ def gold_step(dataset: str, ds: str, pipeline: str, task_id: str) -> dict:
     from medallion.gold import build_gold
     from monitoring.metrics import push_layer_rows
 
+    lineage.report_gold(dataset)
     with fail_fast_on_data_errors():
         result = build_gold(dataset)
     for mart, rows in result["mart_rows"].items():
@@ -58,6 +64,7 @@ def gate_step(layer: str, dataset: str, table: str, ds: str, pipeline: str, task
     from medallion.quality import gates
     from medallion.quality.results import GateFailedError
 
+    lineage.report_gate(layer, dataset, table)
     with fail_fast_on_data_errors():
         try:
             result = gates.audit_and_publish(layer, dataset, table, ds)

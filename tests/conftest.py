@@ -18,7 +18,8 @@
 - `redis_server` (session): redis-server on a free loopback port, nothing kept on disk.
 - `airflow_runner` (session): `airflow dags test` in its own Airflow home and data folder.
 - `ecommerce_run` (session): two generated days run through ecommerce_daily, pushing
-  metrics to the monitoring stack; shared by the integration and monitoring tests.
+  metrics to the monitoring stack and OpenLineage events to `lineage_file`; shared by the
+  integration and monitoring tests.
 
 Services that are not installed make their tests skip with a one-line reason saying how to
 install them; with CI set they fail instead, so CI can never go green by skipping.
@@ -112,7 +113,8 @@ def airflow_runner(tmp_path_factory) -> AirflowRunner:
 
 @pytest.fixture(scope="session")
 def ecommerce_run(airflow_runner, monitoring_stack):
-    """Generate two days of deliveries and run ecommerce_daily for each, with metrics on."""
+    """Generate two days of deliveries and run ecommerce_daily for each, with metrics and
+    lineage events on."""
     from medallion.generate.ecommerce import generate_ecommerce
 
     generate_ecommerce(
@@ -123,11 +125,13 @@ def ecommerce_run(airflow_runner, monitoring_stack):
         seed=7,
     )
     airflow_runner.env["MEDALLION_PUSHGATEWAY_URL"] = monitoring_stack.url("pushgateway")
+    airflow_runner.env["AIRFLOW__OPENLINEAGE__DISABLED"] = "false"
     try:
         for ds in ECOMMERCE_DATES:
             airflow_runner.run_dag("ecommerce_daily", ds)
     finally:
         airflow_runner.env["MEDALLION_PUSHGATEWAY_URL"] = ""
+        airflow_runner.env["AIRFLOW__OPENLINEAGE__DISABLED"] = "true"
     # Later tests add runs to this Airflow home (a re-run without metrics, a failing date);
     # tests that read "the last run" use this copy of the state the two runs left.
     airflow_runner.airflow_home_as_set_up = airflow_runner.airflow_home.with_name(

@@ -7,7 +7,9 @@ What must hold:
 - silver + quarantine = bronze for every table and delivery date (counted from parquet);
 - a correction delivered on a later day replaces the earlier mark;
 - the generated invalid rows end in quarantine with their reasons;
-- running a date again leaves gold exactly as it was.
+- running a date again leaves gold exactly as it was;
+- `make trace` follows a corrected mark to its landing lines, the mark that counts and
+  its row of the weekly report, as recomputed from the landing files.
 
 Its runs use the classic local mode of `spark_default` (a JVM inside each task) rather
 than the warm engine the other DAG runs use: both choices of the connection stay tested.
@@ -23,9 +25,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from support import trace_reference
 
 from medallion.contracts import list_tables
 from medallion.engine import CLASSIC_LOCAL_CONNECTION
+from medallion.trace import trace_record
 
 pytestmark = pytest.mark.integration
 
@@ -189,3 +193,34 @@ def test_rerunning_a_date_leaves_gold_unchanged(attendance_run, reference):
     before = gold_snapshot(attendance_run.data_dir)
     attendance_run.run_dag("attendance_daily", DATES[0])
     assert gold_snapshot(attendance_run.data_dir) == before
+
+
+def test_trace_follows_a_corrected_mark_to_the_weekly_report(
+    attendance_run, reference, monkeypatch
+):
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(attendance_run.data_dir))
+    landing = attendance_run.data_dir / "landing" / DATASET
+    expected = trace_reference.mark_corrected_later(landing)
+    student_id, day = expected["student_id"], expected["attendance_date"]
+
+    trace = trace_record(DATASET, f"{student_id},{day}")
+
+    lines = trace_reference.landing_lines(
+        landing,
+        "records",
+        lambda record: (
+            (record["student_id"].strip(), record["attendance_date"].strip()) == (student_id, day)
+        ),
+    )
+    assert trace_reference.located(trace) == lines
+    assert trace.winner.ingest_date == expected["delivered_on"]
+    assert trace.winner.values["status"].strip().lower() == expected["status"]
+    [cell] = reference.execute(
+        "select week_start, campus, class_id, record_count from reference_weekly_report "
+        "where (week_start, campus, class_id) in (select (cast(date_trunc('week', "
+        "attendance_date) as date), campus, class_id) from reference_marks "
+        "where student_id = ? and attendance_date = ?::date)",
+        [student_id, day],
+    ).fetchall()
+    [row] = trace.gold["attendance_weekly_report"]
+    assert (row["week_start"], row["campus"], row["class_id"], row["record_count"]) == cell

@@ -4,7 +4,9 @@ What must hold:
 - every gold figure (revenue and order count per day, category and region) equals an
   independent recomputation with plain DuckDB SQL from the landing files;
 - silver + quarantine = bronze for every table and delivery date (counted from parquet);
-- running a date again leaves gold exactly as it was.
+- running a date again leaves gold exactly as it was;
+- `make trace` follows an order to the landing lines, the version and the gold rows an
+  independent recomputation from the landing files finds (support/trace_reference.py).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support import trace_reference
 from support.airflow import ECOMMERCE_DATES
 
 from medallion.contracts import list_tables
+from medallion.trace import trace_record
+from medallion.trace_report import format_trace
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +84,84 @@ def test_rerunning_a_date_leaves_gold_unchanged(ecommerce_run):
     before = gold_snapshot(ecommerce_run.data_dir)
     ecommerce_run.run_dag("ecommerce_daily", ECOMMERCE_DATES[0])
     assert gold_snapshot(ecommerce_run.data_dir) == before
+
+
+def test_trace_follows_an_order_delivered_twice_to_gold(ecommerce_run, monkeypatch):
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(ecommerce_run.data_dir))
+    landing = ecommerce_run.data_dir / "landing" / "ecommerce"
+    expected = trace_reference.order_delivered_twice(landing)
+    order_id = expected["order_id"]
+
+    trace = trace_record("ecommerce", order_id)
+
+    lines = trace_reference.landing_lines(
+        landing, "orders", lambda record: record["order_id"].strip() == order_id
+    )
+    assert trace_reference.located(trace) == lines
+    assert trace.winner.ingest_date == expected["delivered_on"]
+    [fact] = trace.gold["fct_orders"]
+    assert (fact["status"], fact["amount"]) == (expected["status"], expected["amount"])
+    cells = [
+        (row["order_date"], row["category"], row["region"], row["segment"])
+        for row in trace.gold["agg_daily_sales"]
+    ]
+    assert sorted(cells) == expected["cells"]
+    assert f"line {lines[-1][2]}" in format_trace(trace)
+
+
+def test_trace_names_the_quarantine_reason_of_a_rejected_order(ecommerce_run, monkeypatch):
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(ecommerce_run.data_dir))
+    order_id = trace_reference.negative_amount_order(
+        ecommerce_run.data_dir / "landing" / "ecommerce"
+    )
+
+    trace = trace_record("ecommerce", order_id)
+
+    assert [delivery.outcome for delivery in trace.deliveries] == [
+        "quarantine: out_of_range:amount"
+    ]
+    assert trace.winner is None
+    assert trace.gold["fct_orders"] == []
+
+
+def test_lineage_events_name_what_each_task_read_and_wrote(ecommerce_run):
+    ds = ECOMMERCE_DATES[1]
+    events = ecommerce_run.lineage_events("ecommerce_daily", ds)
+    run_id = events[0]["run"]["facets"]["airflow"]["dagRun"]["run_id"]
+    tasks = ecommerce_run.task_ids("ecommerce_daily", run_id)
+    assert len(tasks) > 20
+    sent = {(event["job"]["name"], event["eventType"]) for event in events}
+    for task_id in tasks:
+        job = f"ecommerce_daily.{task_id}"
+        assert {(job, "START"), (job, "COMPLETE")} <= sent, f"{task_id} sent no START/COMPLETE"
+
+    def datasets(event: dict, side: str) -> set[str]:
+        assert all(dataset["namespace"] == "file" for dataset in event[side])
+        return {dataset["name"] for dataset in event[side]}
+
+    done = {
+        event["job"]["name"].removeprefix("ecommerce_daily."): event
+        for event in events
+        if event["eventType"] == "COMPLETE" and event["job"]["name"] != "ecommerce_daily"
+    }
+    data = ecommerce_run.data_dir.resolve()
+    lake, landing = data / "lake", data / "landing" / "ecommerce"
+    for table in list_tables("ecommerce"):
+        ingest, refine = done[f"bronze.ingest_{table}"], done[f"silver.refine_{table}"]
+        assert datasets(ingest, "inputs") == {str(landing / table / ds)}
+        assert datasets(ingest, "outputs") == {str(lake / "bronze" / "ecommerce" / table)}
+        assert datasets(refine, "inputs") == {str(lake / "bronze" / "ecommerce" / table)}
+        assert datasets(refine, "outputs") == {
+            str(lake / layer / "ecommerce" / table) for layer in ("silver", "quarantine")
+        }
+    gold = done["gold.build_gold"]
+    assert datasets(gold, "inputs") == {
+        str(lake / "silver" / "ecommerce" / table) for table in list_tables("ecommerce")
+    }
+    assert datasets(gold, "outputs") == {
+        str(data / "warehouse" / "ecommerce.duckdb"),
+        str(lake / "gold" / "ecommerce"),
+    }
+    summary = done["publish_run_summary"]
+    assert (summary["inputs"], summary["outputs"]) == ([], [])
+    print(f"\nOpenLineage events of one ecommerce_daily run: {len(events)} for {len(tasks)} tasks")

@@ -6,7 +6,9 @@ What must hold:
 - a reading delivered an hour late sits in the partition of the hour it ARRIVED in, and
   counts in gold in the hour it was TAKEN; a re-sent reading counts once;
 - silver + quarantine = bronze for every table and delivery hour;
-- uptime: every device of the registry has a row, offline gaps lower it.
+- uptime: every device of the registry has a row, offline gaps lower it;
+- `make trace` follows a re-sent reading to its landing lines, the transmission that
+  counts and its hourly row, as recomputed from the landing files.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from support import trace_reference
 
 from medallion.contracts import list_tables
+from medallion.trace import trace_record
 
 pytestmark = pytest.mark.integration
 
@@ -144,3 +148,30 @@ def test_every_device_has_an_uptime_and_gaps_lower_it(reference):
     )
     assert {device: count for device, count, _, _ in uptime if count} == received
     assert all(0 <= share <= 1 for *_, share in uptime)
+
+
+def test_trace_follows_a_reading_sent_twice_to_its_hourly_row(sensors_run, reference, monkeypatch):
+    monkeypatch.setenv("MEDALLION_DATA_DIR", str(sensors_run.data_dir))
+    landing = sensors_run.data_dir / "landing" / DATASET
+    device_id, measured_at = trace_reference.reading_sent_twice(landing)
+
+    trace = trace_record(DATASET, f"{device_id},{measured_at}")
+
+    lines = trace_reference.landing_lines(
+        landing,
+        "readings",
+        lambda record: (
+            (record["device_id"].strip(), record["measured_at"].strip()) == (device_id, measured_at)
+        ),
+    )
+    assert len(lines) > 1
+    assert trace_reference.located(trace) == lines
+    [(delivered_in, reading_hour, site, count)] = reference.execute(
+        "select delivered_in, reading_hour, site, reading_count "
+        "from reference_readings join reference_hourly_readings "
+        "using (reading_hour, site, device_id) where device_id = ? and measured_at = ?::timestamp",
+        [device_id, measured_at],
+    ).fetchall()
+    assert trace.winner.ingest_date == delivered_in
+    [row] = trace.gold["sensors_hourly_readings"]
+    assert (row["reading_hour"], row["site"], row["reading_count"]) == (reading_hour, site, count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import sqlite3
@@ -31,9 +32,16 @@ class AirflowRunner:
             for key, value in os.environ.items()
             if key not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
         }
+        # OpenLineage events go to a file of this Airflow home, when a test turns them on
+        # (`ecommerce_run` does for its runs): off, no run pays for sending them.
+        self.lineage_file = airflow_home / "openlineage-events.jsonl"
+        transport = {"type": "file", "log_file_path": str(self.lineage_file), "append": True}
         self.env = {
             **inherited,
             "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW__OPENLINEAGE__DISABLED": "true",
+            "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(transport),
+            "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "true",
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "MEDALLION_DATA_DIR": str(data_dir),
@@ -81,6 +89,26 @@ class AirflowRunner:
         assert rows, f"no run of {dag_id} for {ds} in {self.airflow_home / 'airflow.db'}"
         return dict(rows)
 
+    def lineage_events(self, dag_id: str, ds: str) -> list[dict]:
+        """The OpenLineage events of the DAG's first run for `ds`, in the order sent."""
+        events = [json.loads(line) for line in self.lineage_file.read_text().splitlines()]
+        runs = [(event, _dag_run(event)) for event in events]
+        of_date = [
+            (event, run)
+            for event, run in runs
+            if run.get("dag_id") == dag_id and run.get("logical_date", "").startswith(ds)
+        ]
+        if not of_date:
+            return []
+        first = of_date[0][1]["run_id"]
+        return [event for event, run in of_date if run["run_id"] == first]
+
+    def task_ids(self, dag_id: str, run_id: str) -> list[str]:
+        """The tasks of one DAG run, from the SQLite metadata DB (no CLI start-up)."""
+        query = "select task_id from task_instance where dag_id = ? and run_id = ? order by 1"
+        with closing(sqlite3.connect(self.airflow_home / "airflow.db")) as db:
+            return [task_id for (task_id,) in db.execute(query, [dag_id, run_id]).fetchall()]
+
     def try_numbers(self, dag_id: str) -> dict[str, int]:
         """How often each task of the DAG was tried, from the SQLite metadata DB."""
         query = "select task_id, max(try_number) from task_instance where dag_id = ? group by 1"
@@ -99,3 +127,10 @@ def _migrated_metadata_db() -> Path:
     )
     assert migrated.returncode == 0, migrated.stdout[-3000:] + migrated.stderr[-3000:]
     return home / "airflow.db"
+
+
+def _dag_run(event: dict) -> dict:
+    """The Airflow DAG run an OpenLineage event belongs to: a task's event carries it in
+    the `airflow` run facet, the DAG run's own event in `airflowDagRun`."""
+    facets = event["run"]["facets"]
+    return (facets.get("airflow") or facets.get("airflowDagRun") or {}).get("dagRun", {})
