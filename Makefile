@@ -54,7 +54,7 @@ HOURS ?= 6
 
 # Values given on make's command line reach the commands below only as environment
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
-export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q
+export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q AGAIN SUMMARY
 
 .PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
         check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
@@ -139,13 +139,13 @@ break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-dat
 check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix (COMPOSE=1, REQUIRE_UI=1)
 	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui)
 
-lab-start: setup ## Labs 1-4: replace the pieces lab N has you write with its starter files (N=1..4)
-	python -m medallion.teaching.labs start "$$N"
+lab-start: setup ## Labs 1-4: starter files for the pieces lab N has you write, on git branch lab-N (N=1..4; AGAIN=1 starts over)
+	python -m medallion.teaching.labs start "$$N" $(if $(AGAIN),--again)
 
-check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4)
-	python -m medallion.teaching.labs check "$$N"
+check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4; SUMMARY=file adds a Markdown table)
+	python -m medallion.teaching.labs check "$$N" $(if $(SUMMARY),--summary "$$SUMMARY")
 
-lab-solution: setup ## Labs 1-4: put lab N's solution files back (N=1..4)
+lab-solution: setup ## Labs 1-4: put lab N's solution files back, your versions backed up (N=1..4)
 	python -m medallion.teaching.labs solution "$$N"
 
 checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-run (DATASET=...)
