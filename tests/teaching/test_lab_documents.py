@@ -86,7 +86,9 @@ def test_the_commands_of_the_lab_document_run_as_shown(document: Path, tmp_path,
         # The day's order: the morning's demo run (the shared two-day pipeline run of
         # tests/conftest.py, no extra run) is in data/ when Lab 1 starts, and the Lesson 1
         # checkpoint must show the same bronze after the lab as before it.
-        shutil.copytree(request.getfixturevalue("ecommerce_run").data_dir, copy / "data")
+        shutil.copytree(
+            request.getfixturevalue("ecommerce_run").data_dir, copy / "data", dirs_exist_ok=True
+        )
         before = bronze_checkpoint(copy, env)
         assert before.as_expected, explain(before)
     for command in commands:
