@@ -54,10 +54,10 @@ HOURS ?= 6
 
 # Values given on make's command line reach the commands below only as environment
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
-export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q AGAIN SUMMARY
+export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q AGAIN SUMMARY WHO
 
 .PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
-        check-env lab-start check-lab lab-solution checkpoint test lint format reset clean
+        check-env class-report lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -136,8 +136,11 @@ break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-dat
 	@test -n "$$SCENARIO" || { python -m medallion.faults --help; exit 2; }
 	python -m medallion.faults "$$SCENARIO" $(if $(VARIANT),--variant "$$VARIANT") $(if $(DS),--ds "$$DS")
 
-check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix (COMPOSE=1, REQUIRE_UI=1)
-	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui)
+check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix, ends with a line for the class chat (WHO=, COMPOSE=1, REQUIRE_UI=1)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui) $(if $(WHO),--who "$$WHO")
+
+class-report: ## Lecturer: who is ready? Reads the check-env lines pasted in the class chat (FILE=chat.txt, or < chat.txt)
+	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.class_report $(if $(FILE),"$$FILE")
 
 lab-start: setup ## Labs 1-4: starter files for the pieces lab N has you write, on git branch lab-N (N=1..4; AGAIN=1 starts over)
 	python -m medallion.teaching.labs start "$$N" $(if $(AGAIN),--again)
@@ -158,10 +161,12 @@ bench: setup engine ## Time every stage beside a plain DuckDB floor: SCALE=tiny|
 test: setup engine ## Run the full test suite
 	pytest
 
-lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites and scaffolded dbt files in step with the contracts
+lint: setup ## ruff (Python), sqlfluff (dbt SQL), actionlint + zizmor (GitHub workflows), GX suites and dbt files in step with the contracts
 	ruff check .
 	ruff format --check .
 	sqlfluff lint dbt/models dbt/tests dbt/macros
+	actionlint
+	zizmor --offline --quiet .github/workflows
 	python -m medallion.scaffold.regenerate --check
 
 format: setup ## Fix formatting with ruff
