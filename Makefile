@@ -57,7 +57,7 @@ HOURS ?= 6
 export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q AGAIN SUMMARY WHO
 
 .PHONY: help setup source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs monitor monitor-stop env lab-up lab-down break bench \
-        check-env class-report lab-start check-lab lab-solution checkpoint test lint format reset clean
+        slides check-env class-report lab-start check-lab lab-solution checkpoint test lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -150,6 +150,17 @@ check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is
 
 lab-solution: setup ## Labs 1-4: put lab N's solution files back, your versions backed up (N=1..4)
 	python -m medallion.teaching.labs solution "$$N"
+
+# The slides' tool (Marp) from npm, at the versions of package-lock.json; nothing is
+# fetched once node_modules/ exists, so the deck also builds offline on the day.
+SLIDES := docs/teaching/slides
+$(SLIDES)/node_modules/.package-lock.json: $(SLIDES)/package-lock.json
+	@command -v npm >/dev/null || { echo "make slides needs Node.js 18+ and npm: sudo apt-get install nodejs npm (macOS: brew install node)"; exit 1; }
+	npm ci --prefix $(SLIDES) --ignore-scripts --no-audit --no-fund
+
+slides: $(SLIDES)/node_modules/.package-lock.json ## The morning's theory blocks as a slide deck: docs/teaching/slides/slides.html from slides.md
+	cd $(SLIDES) && ./node_modules/.bin/marp --html --allow-local-files slides.md -o slides.html
+	@echo "Open $(SLIDES)/slides.html in a browser (F: full screen, P: presenter view)."
 
 checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-run (DATASET=...)
 	@test -n "$$Q" || { python -m medallion.teaching.checkpoints --help; exit 2; }
