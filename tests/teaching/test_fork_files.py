@@ -99,3 +99,21 @@ def test_the_job_summary_is_a_table_of_the_real_milestones():
     # A `|` in a message is escaped and a line break folded, so each row keeps 4 cells.
     assert all(len(re.split(r"(?<!\\)\|", row)) == 6 for row in rows), rows
     assert "❌ fail" in rows[1] and "read `spark/jobs/x.py` again" in rows[1]
+
+
+def test_the_workflows_use_a_python_the_project_supports():
+    from medallion.teaching.toolchain_checks import _satisfies, requires_python
+
+    specifier = requires_python(HOME / "pyproject.toml")
+    versions = []
+    for name in ("ci.yml", "labs.yml"):
+        for job in workflow(name)["jobs"].values():
+            for step in job["steps"]:
+                if "setup-python" in step.get("uses", ""):
+                    versions.append(step["with"]["python-version"])
+            if "container" in job:
+                versions.append(re.search(r"python:(\d+\.\d+)", job["container"]).group(1))
+    assert len(versions) >= 3
+    for version in versions:
+        major, minor = (int(part) for part in version.split("."))
+        assert _satisfies((major, minor), specifier), f"Python {version} is not {specifier}"
