@@ -83,6 +83,10 @@ def local_session(app_name: str, master: str = "local[2]") -> SparkSession:
     # A Spark Connect session opened earlier in this process leaves this flag set, and
     # pyspark would then build a Connect session again instead of a classic local one.
     os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
+    # The JVM finds its own address from this, as the warm engine's does (engine.py);
+    # without it Spark looks the machine's hostname up, which fails on laptops (often
+    # macOS) and sandboxes whose hostname does not resolve.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName(app_name).master(master)
     for key, value in {**LOCAL_SETTINGS, **JOB_SETTINGS}.items():
         builder = builder.config(key, value)
