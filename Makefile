@@ -71,10 +71,10 @@ HOURS ?= 6
 
 # Values given on make's command line reach the commands below only as environment
 # variables, always quoted ("$$START"): text typed after START= is never run as code.
-export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q PY WHEELHOUSE KEY
+export DATASET DAYS SIZE START SCALE N HOURS DATES NAME FILE TABLE DATE SCENARIO VARIANT DS Q PY WHEELHOUSE KEY AGAIN SUMMARY WHO
 
 .PHONY: help setup lock wheelhouse check-python source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts trace lineage airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
-        check-env lab-start check-lab lab-solution checkpoint test test-fast lint format reset clean
+        slides check-env class-report lab-start check-lab lab-solution checkpoint test test-fast lint format reset clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-18s\033[0m %s\n", $$1, $$2}'
@@ -206,17 +206,31 @@ break: setup ## Break it! lab: SCENARIO=corrupt-file|duplicate-delivery|late-dat
 	@test -n "$$SCENARIO" || { python -m medallion.faults --help; exit 2; }
 	python -m medallion.faults "$$SCENARIO" $(if $(VARIANT),--variant "$$VARIANT") $(if $(DS),--ds "$$DS")
 
-check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix (COMPOSE=1, REQUIRE_UI=1)
-	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui)
+check-env: ## Lab 0: is this machine ready for the workshop? Says what to fix, ends with a line for the class chat (WHO=, COMPOSE=1, REQUIRE_UI=1)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.env_check $(if $(COMPOSE),--compose) $(if $(REQUIRE_UI),--require-ui) $(if $(WHO),--who "$$WHO")
 
-lab-start: setup ## Labs 1-4: replace the pieces lab N has you write with its starter files (N=1..4)
-	python -m medallion.teaching.labs start "$$N"
+class-report: ## Lecturer: who is ready? Reads the check-env lines pasted in the class chat (FILE=chat.txt, or < chat.txt)
+	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m medallion.teaching.class_report $(if $(FILE),"$$FILE")
 
-check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4)
-	python -m medallion.teaching.labs check "$$N"
+lab-start: setup ## Labs 1-4: starter files for the pieces lab N has you write, on git branch lab-N (N=1..4; AGAIN=1 starts over)
+	python -m medallion.teaching.labs start "$$N" $(if $(AGAIN),--again)
 
-lab-solution: setup ## Labs 1-4: put lab N's solution files back (N=1..4)
+check-lab: setup engine ## Labs 1-4: which milestones of lab N pass, and what is missing (N=1..4; SUMMARY=file adds a Markdown table)
+	python -m medallion.teaching.labs check "$$N" $(if $(SUMMARY),--summary "$$SUMMARY")
+
+lab-solution: setup ## Labs 1-4: put lab N's solution files back, your versions backed up (N=1..4)
 	python -m medallion.teaching.labs solution "$$N"
+
+# The slides' tool (Marp) from npm, at the versions of package-lock.json; nothing is
+# fetched once node_modules/ exists, so the deck also builds offline on the day.
+SLIDES := docs/teaching/slides
+$(SLIDES)/node_modules/.package-lock.json: $(SLIDES)/package-lock.json
+	@command -v npm >/dev/null || { echo "make slides needs Node.js 18+ and npm: sudo apt-get install nodejs npm (macOS: brew install node)"; exit 1; }
+	npm ci --prefix $(SLIDES) --ignore-scripts --no-audit --no-fund
+
+slides: $(SLIDES)/node_modules/.package-lock.json ## The morning's theory blocks as a slide deck: docs/teaching/slides/slides.html from slides.md
+	cd $(SLIDES) && ./node_modules/.bin/marp --html --allow-local-files slides.md -o slides.html
+	@echo "Open $(SLIDES)/slides.html in a browser (F: full screen, P: presenter view)."
 
 checkpoint: setup ## One checkpoint question, one answer: Q=bronze|dbt-test|dag-run (DATASET=...)
 	@test -n "$$Q" || { python -m medallion.teaching.checkpoints --help; exit 2; }
@@ -231,10 +245,12 @@ test: setup engine docs-assets ## Run the full test suite
 test-fast: setup ## The inner loop: unit, DAG integrity, gates, monitoring; no whole-DAG runs, no Spark, nothing marked slow
 	pytest -m "not integration and not spark and not slow"
 
-lint: setup ## ruff (Python), sqlfluff (dbt SQL), GX suites and scaffolded dbt files in step with the contracts
+lint: setup ## ruff (Python), sqlfluff (dbt SQL), actionlint + zizmor (GitHub workflows), GX suites and dbt files in step with the contracts
 	ruff check .
 	ruff format --check .
 	sqlfluff lint dbt/models dbt/tests dbt/macros
+	actionlint
+	zizmor --offline --quiet .github/workflows
 	python -m medallion.scaffold.regenerate --check
 
 format: setup ## Fix formatting with ruff

@@ -103,6 +103,9 @@ def local_session(app_name: str, master: str = "local[2]") -> SparkSession:
     os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     # Read when the JVM starts, which this call does (make sets both for every command).
     os.environ.setdefault("SPARK_CONF_DIR", str(SPARK_CONF_DIR))
+    # The JVM finds its own address from this, as the warm engine's does (engine.py);
+    # without it Spark looks the machine's hostname up, which fails on laptops (often
+    # macOS) and sandboxes whose hostname does not resolve.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName(app_name).master(master)
     for key, value in {**LOCAL_SETTINGS, **JOB_SETTINGS}.items():

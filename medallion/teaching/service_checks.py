@@ -24,6 +24,10 @@ AIRFLOW_UI = "http://127.0.0.1:8080"
 HEALTH_PATH = "/api/v2/monitor/health"
 HTTP_TIMEOUT_SECONDS = 3
 GIB = 1024**3
+# The minimum a laptop needs (below it the check fails) and what is comfortable (below it
+# the check warns). The README's "What your laptop needs" states the same figures.
+DISK_MIN_GIB, DISK_GOOD_GIB = 2, 5
+MEMORY_MIN_GIB, MEMORY_GOOD_GIB = 2, 4
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,9 @@ def check_ports(ports: Sequence[ProjectPort] = PROJECT_PORTS) -> CheckResult:
     return ok("ports", found)
 
 
-def check_disk(path: Path, fail_below_gib: float = 2, warn_below_gib: float = 5) -> CheckResult:
+def check_disk(
+    path: Path, fail_below_gib: float = DISK_MIN_GIB, warn_below_gib: float = DISK_GOOD_GIB
+) -> CheckResult:
     """Free disk where the project lives: the venv takes 1.5 GB, a lab's data some more."""
     free_gib = shutil.disk_usage(path).free / GIB
     found = f"{free_gib:.1f} GiB free at {path}"
@@ -192,7 +198,9 @@ def available_memory_gib(meminfo: Path = Path("/proc/meminfo")) -> float | None:
 
 
 def check_memory(
-    available_gib: float | None, fail_below_gib: float = 2, warn_below_gib: float = 4
+    available_gib: float | None,
+    fail_below_gib: float = MEMORY_MIN_GIB,
+    warn_below_gib: float = MEMORY_GOOD_GIB,
 ) -> CheckResult:
     """Enough free memory for Airflow standalone and a Spark driver side by side."""
     if available_gib is None:

@@ -20,6 +20,7 @@ from medallion.settings import load_settings
 from medallion.teaching import service_checks as services
 from medallion.teaching import toolchain_checks as toolchain
 from medallion.teaching.checks import FAIL, OK, WARN
+from medallion.teaching.class_report import parse_line
 
 pytestmark = pytest.mark.slow
 
@@ -303,14 +304,23 @@ def test_command_prints_one_line_per_check_and_fails_without_java(tmp_path):
     )
     lines = completed.stdout.splitlines()
     assert completed.returncode == 1, completed.stdout + completed.stderr
-    checks = lines[1:-1]
+    assert lines[1].startswith("Needs: Python >=3.11,<3.12, Java 17, 2 GiB free memory")
+    checks = lines[2:-3]
     assert len(checks) == 13
     assert all(line.split()[0] in ("[ok]", "[warn]", "[fail]") for line in checks), lines
     assert "[fail] java: no `java` on the PATH and JAVA_HOME is not set. Fix: sudo apt-get" in (
         completed.stdout
     )
     assert f"[fail] airflow db: no metadata DB at {tmp_path / 'airflow.db'}" in completed.stdout
-    assert lines[-1].startswith("13 checks: ")
+    assert lines[-3].startswith("13 checks: ")
+    # The line for the class chat says the same as the lines above it, and the lecturer's
+    # report reads it back (tests/teaching/test_class_report.py has the rest).
+    assert lines[-2] == "Paste this line into the class chat:"
+    laptop = parse_line(f"[09:12] someone: {lines[-1]}")
+    failed = [line.split()[1].rstrip(":") for line in checks if line.startswith("[fail]")]
+    assert laptop is not None and not laptop.ready
+    assert "java" in laptop.failed and len(laptop.failed) == len(failed), (lines[-1], failed)
+    assert laptop.ok == sum(line.startswith("[ok]") for line in checks) and laptop.total == 13
 
 
 def test_the_spark_engine_check_says_how_to_start_it():

@@ -5,9 +5,11 @@ the copies kept in `docs/labs/lab<N>/starter/` (same relative paths). Those copi
 import, parse and compile, so the rest of the project keeps working; only the pieces the
 lab teaches are left as `TODO`s. The repository's own files are the solution.
 
-    make lab-start N=1      save the solution's files, copy the starter files over them
+    make lab-start N=1      save the solution's files, copy the starter files over them and
+                            move to git branch lab-1 (lab_branch.py); refuses when the files
+                            hold your edits (AGAIN=1: back them up, start over)
     make check-lab N=1      run the lab's milestones, one line each, exit 1 if one fails
-    make lab-solution N=1   put the saved (or committed) solution files back
+    make lab-solution N=1   back up your versions, put the saved solution files back
 
 A milestone is a function of a `LabContext` that returns a `CheckResult` (see
 medallion/teaching/checks.py): ok, or fail with what is missing and what to do.
@@ -20,9 +22,11 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from medallion.teaching.checks import FAIL, CheckResult, fail
+from medallion.teaching.labs.lab_branch import move_to_lab_branch
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,61 @@ class Lab:
 
 
 SOLUTION_STORE = ".labs/solution"
+BACKUP_STORE = ".labs/backup"
 
 
-def start(lab: Lab, home: Path) -> list[str]:
+class LabUnderWay(SystemExit):
+    """`make lab-start` found a participant's edits in the lab's files and changed nothing."""
+
+
+def edited_files(lab: Lab, home: Path) -> list[str]:
+    """The lab's files that hold the participant's work: since `make lab-start` saved the
+    solution, they differ from both the starter copy and the saved solution."""
+    edited = []
+    for relative in lab.student_files:
+        target, saved = home / relative, home / SOLUTION_STORE / relative
+        if not (target.exists() and saved.exists()):
+            continue
+        starter = lab.starter_file(home, relative)
+        if not filecmp.cmp(target, starter, False) and not filecmp.cmp(target, saved, False):
+            edited.append(relative)
+    return edited
+
+
+def back_up(home: Path, number: int, relatives: list[str]) -> Path:
+    """Copy the participant's versions of `relatives` to .labs/backup/lab<N>-<UTC time>/."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = home / BACKUP_STORE / f"lab{number}-{stamp}"
+    for relative in relatives:
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(home / relative, folder / relative)
+    return folder
+
+
+def start(lab: Lab, home: Path, again: bool = False) -> list[str]:
     """Copy the lab's starter files over the project's; keep the solution to restore.
 
-    Returns one line per file. Running it twice keeps the first saved solution.
+    Returns one line per file. Never loses work: the first solution saved is kept, and
+    when the lab's files hold the participant's edits it changes nothing and says how to
+    start over (LabUnderWay) unless `again`, which first copies those edits to
+    .labs/backup/. In a git working copy it then moves to the lab's branch (lab_branch.py),
+    so `git diff` and `git log -p` do not show the solution.
     """
+    edited = edited_files(lab, home)
+    if edited and not again:
+        raise LabUnderWay(
+            f"Lab {lab.number} is under way: you changed {', '.join(edited)} since "
+            f"`make lab-start N={lab.number}`. Nothing was changed. Carry on editing and run "
+            f"`make check-lab N={lab.number}`; or start over from the starter files with "
+            f"`make lab-start N={lab.number} AGAIN=1`, which first copies your versions to "
+            f"{BACKUP_STORE}/."
+        )
     lines = []
+    if edited:
+        folder = back_up(home, lab.number, edited)
+        lines.append(
+            f"backup: your versions of {', '.join(edited)} are in {folder.relative_to(home)}"
+        )
     for relative in lab.student_files:
         target, starter = home / relative, lab.starter_file(home, relative)
         saved = home / SOLUTION_STORE / relative
@@ -76,19 +127,30 @@ def start(lab: Lab, home: Path) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(starter, target)
         lines.append(f"starter: {relative} (your work goes where it says TODO)")
+    if lab.student_files:
+        starters = {relative: lab.starter_file(home, relative) for relative in lab.student_files}
+        lines.extend(move_to_lab_branch(home, lab.number, starters))
     if lab.start_note:
         lines.append(lab.start_note)
     return lines
 
 
 def restore_solution(lab: Lab, home: Path) -> list[str]:
-    """Put the solution back: the copy saved by `start`, else the committed file."""
+    """Put the solution back: the copy saved by `start`, else the committed file.
+
+    The participant's own versions are copied to .labs/backup/ first."""
     lines = []
+    edited = edited_files(lab, home)
+    if edited:
+        folder = back_up(home, lab.number, edited)
+        lines.append(
+            f"backup: your versions of {', '.join(edited)} are in {folder.relative_to(home)}"
+        )
     for relative in lab.student_files:
         target, saved = home / relative, home / SOLUTION_STORE / relative
         if saved.exists():
+            # The saved copy stays: on the lab's branch the committed file is the starter.
             shutil.copyfile(saved, target)
-            saved.unlink()
             lines.append(f"solution: {relative} (the copy saved by lab-start)")
         else:
             subprocess.run(["git", "checkout", "HEAD", "--", relative], cwd=home, check=True)
