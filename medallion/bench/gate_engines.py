@@ -224,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=Path(".bench"))
     parser.add_argument("--out", type=Path, help="write the JSON report here too")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.engines.split(",")) - set(ENGINES))
+    if unknown:
+        raise SystemExit(f"unknown --engines {unknown}; choose from {ENGINES}")
     report = compare(args)
     text = json.dumps(report, indent=2, default=str)
     if args.out:
