@@ -34,6 +34,7 @@ def setup_spark_checks() -> dict:
     from medallion.quality.project import DATA_DOCS_SITE, check_name, get_context
     from spark.session import session_of_connection
 
+    _remove_earlier_setup()
     # GX's Spark datasource takes the active session: the warm engine's, opened first.
     session_of_connection("gate_setup")
     context = get_context()
@@ -46,9 +47,6 @@ def setup_spark_checks() -> dict:
             name = check_name(layer, "ecommerce", table)
             asset = source.add_dataframe_asset(f"{layer}.{table}")
             batch = asset.add_batch_definition_whole_dataframe("whole_dataframe")
-            for existing in (context.checkpoints, context.validation_definitions):
-                if any(item.name == f"{name}.{engine}" for item in existing.all()):
-                    existing.delete(f"{name}.{engine}")
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"{name}.{engine}", data=batch, suite=suites[name])
             )
@@ -63,6 +61,18 @@ def setup_spark_checks() -> dict:
                 )
             )
     return {"engines": list(SPARK_ENGINES)}
+
+
+def _remove_earlier_setup() -> None:
+    """Delete the checkpoints and validation definitions an earlier setup wrote: the
+    benchmark copies great_expectations.yml afresh each run, so their datasources are
+    gone, and GX would skip them with a warning at every load."""
+    from medallion.quality.project import gx_project_dir
+
+    for folder in ("checkpoints", "validation_definitions"):
+        for engine in SPARK_ENGINES:
+            for path in (gx_project_dir() / folder).glob(f"*.{engine}.json"):
+                path.unlink()
 
 
 def _check_names() -> list[str]:
