@@ -126,7 +126,8 @@ check-python: | $(UV) ## Install the lock with another Python in a throw-away ve
 setup: $(VENV)/.installed .jars/.fetched $(AIRFLOW_HOME)/airflow.db ## Create .venv from the lock file (WHEELHOUSE= offline), fetch Spark's jars, Airflow's metadata DB
 
 # Spark's jars (the PostgreSQL JDBC driver) from Maven Central, checked against spark/jars.lock.
-.PHONY: help setup lock wheelhouse check-python source-db source-db-stop engine engine-stop engine-status demo generate run new-dataset contracts airflow docs docs-assets monitor monitor-stop env lab-up lab-down break bench \
+.jars/.fetched: spark/jars.lock medallion/jars.py | $(VENV)/.installed
+	$(if $(WHEELHOUSE),mkdir -p .jars && cp "$$WHEELHOUSE"/jars/*.jar .jars/)
 	$(BIN)/python -m medallion.jars fetch
 	touch $@
 
