@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+import tomllib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -304,7 +305,10 @@ def test_command_prints_one_line_per_check_and_fails_without_java(tmp_path):
     )
     lines = completed.stdout.splitlines()
     assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert lines[1].startswith("Needs: Python >=3.11,<3.12, Java 17, 2 GiB free memory")
+    requires_python = tomllib.loads((HOME / "pyproject.toml").read_text())["project"][
+        "requires-python"
+    ]
+    assert lines[1].startswith(f"Needs: Python {requires_python}, Java 17, 2 GiB free memory")
     checks = lines[2:-3]
     assert len(checks) == 13
     assert all(line.split()[0] in ("[ok]", "[warn]", "[fail]") for line in checks), lines
