@@ -44,7 +44,7 @@ COMPARISONS = {
 
 
 def requires_python(pyproject: Path) -> str:
-    """The `requires-python` of pyproject.toml, e.g. ">=3.11,<3.12"."""
+    """The `requires-python` of pyproject.toml, e.g. ">=3.11,<3.14"."""
     # A regular expression, not tomllib: an older Python must still get its answer.
     text = pyproject.read_text(encoding="utf-8")
     return re.search(r'^requires-python\s*=\s*"([^"]+)"', text, re.MULTILINE).group(1)
