@@ -29,6 +29,7 @@ import pytest
 import requests
 from local_lab import ADMIN, REPO, LocalLab
 from support.airflow import ECOMMERCE_DATES
+from support.browser import CHROMIUM, CHROMIUM_FLAGS
 from support.lab_processes import scratch_database
 from support.services import require
 
@@ -36,12 +37,6 @@ pytestmark = pytest.mark.integration
 
 MARTS = ["fct_orders", "dim_customers", "dim_products", "agg_daily_sales", "agg_customer_segments"]
 RUN_TIMEOUT_SECONDS = 600
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-dev-shm-usage",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

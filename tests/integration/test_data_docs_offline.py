@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from support.browser import CHROMIUM, CHROMIUM_FLAGS
 from support.services import require
 
 from medallion.quality.docs import data_docs_server
@@ -26,12 +27,6 @@ from medallion.quality.results import read_records
 pytestmark = pytest.mark.integration
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-dev-shm-usage",
-]  # fmt: skip
 RESULTS_TABLE = "#section-1-content-block-2-1-body-table"
 # Scripts the pages name that no page of this project uses (profiling charts).
 UNUSED_ON_CDN = ("https://cdn.jsdelivr.net/npm/vega",)
