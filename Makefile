@@ -117,6 +117,9 @@ lock: | $(UV) ## Resolve requirements.txt into requirements.lock (Python 3.11-3.
 wheelhouse: .jars/.fetched | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, and Spark's jars, into WHEELHOUSE=
 	@test -n "$$WHEELHOUSE" || { echo "usage: make wheelhouse WHEELHOUSE=<folder>, then on each laptop: make setup WHEELHOUSE=<folder>"; exit 2; }
 	$(TOOLS)/bin/python -m medallion.wheelhouse build "$$WHEELHOUSE" --pythons "$(PYTHONS)"
+	@# The Data Docs' CSS and JavaScript (npm) into the wheelhouse's npm cache, for make docs-assets
+	cache="$$(cd "$$WHEELHOUSE" && pwd)/npm-cache" && cd vendor/data_docs && \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --cache "$$cache"
 
 check-python: | $(UV) ## Install the lock with another Python in a throw-away venv and import the stack (PY=3.12|3.13)
 	@test -n "$$PY" || { echo "usage: make check-python PY=3.12"; exit 2; }
@@ -181,11 +184,12 @@ docs: setup docs-assets ## Quality gate results (DATASET=...), then Data Docs on
 
 # The CSS and JavaScript Data Docs pages load, from the npm registry at the versions GX
 # names (vendor/data_docs/package-lock.json), so `make docs` works without internet.
-docs-assets: vendor/data_docs/node_modules/.installed ## Install the Data Docs' CSS and JavaScript (npm; licences: vendor/data_docs/README.md)
+docs-assets: vendor/data_docs/node_modules/.installed ## Install the Data Docs' CSS and JavaScript (npm; WHEELHOUSE= offline; licences: vendor/data_docs/README.md)
 
 vendor/data_docs/node_modules/.installed: vendor/data_docs/package.json vendor/data_docs/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the Data Docs' CSS and JavaScript: apt-get install npm"; exit 1; }
-	cd vendor/data_docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(if $(WHEELHOUSE),cache="$$(cd "$$WHEELHOUSE" && pwd)/npm-cache" &&) cd vendor/data_docs && \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error $(if $(WHEELHOUSE),--offline --cache "$$cache")
 	touch $@
 
 monitor: setup ## Pushgateway, Prometheus, Alertmanager on 127.0.0.1 (Debian packages)
