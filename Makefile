@@ -114,7 +114,7 @@ lock: | $(UV) ## Resolve requirements.txt into requirements.lock (Python 3.11-3.
 	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements.txt -o requirements.lock
 	$(TOOLS)/bin/python -m medallion.wheelhouse check --pythons "$(PYTHONS)"
 
-wheelhouse: .jars/.fetched | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, and Spark's jars, into WHEELHOUSE=
+wheelhouse: .jars/.fetched | $(UV) ## Offline classroom: every file of the lock for Linux/macOS x Python 3.11-3.13, Spark's jars and the Data Docs' npm packages, into WHEELHOUSE=
 	@test -n "$$WHEELHOUSE" || { echo "usage: make wheelhouse WHEELHOUSE=<folder>, then on each laptop: make setup WHEELHOUSE=<folder>"; exit 2; }
 	$(TOOLS)/bin/python -m medallion.wheelhouse build "$$WHEELHOUSE" --pythons "$(PYTHONS)"
 	@# The Data Docs' CSS and JavaScript (npm) into the wheelhouse's npm cache, for make docs-assets
